@@ -299,7 +299,15 @@ fn survey_columns(rows: &[SurveyRow<'_>], languages: &[String], plain: bool) -> 
             (!item.parameters.is_empty()).then(|| {
                 item.parameters
                     .iter()
-                    .map(|(key, value)| format!("{key}={}", value.value))
+                    .map(|(key, value)| {
+                        // The native geopoint `accuracy` is ODK's `capture-accuracy`.
+                        let key = if key == "accuracy" && kind(item) == "geopoint" {
+                            "capture-accuracy"
+                        } else {
+                            key
+                        };
+                        format!("{key}={}", value.value)
+                    })
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -493,6 +501,15 @@ fn write_daftar_sheet(workbook: &mut Workbook, doc: &Document) -> Result<(), Exp
                 .unwrap_or_default(),
             quota.label.as_ref().map(language_map).unwrap_or_default(),
         ]);
+    }
+    for list in &doc.choice_lists {
+        if let ChoiceSource::File(file) = &list.source {
+            rows.push(vec![
+                "file_list".into(),
+                list.name.value.clone(),
+                file.value.clone(),
+            ]);
+        }
     }
     for table in &doc.tables {
         rows.push(vec![

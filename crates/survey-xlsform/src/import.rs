@@ -44,6 +44,7 @@ pub(crate) fn import(
         plain_language: None,
         missing_translations: BTreeMap::new(),
         lists_from_files: Vec::new(),
+        file_list_names: HashMap::new(),
     };
     let doc = importer.run(&sheets);
     (doc, importer.diags.into_vec())
@@ -242,6 +243,8 @@ struct Importer<'a> {
     missing_translations: BTreeMap<(String, String, String), (usize, Loc, String)>,
     /// Choice lists made for `select_one_from_file` questions: (list name, file).
     lists_from_files: Vec<(String, Located<String>)>,
+    /// List names of CSV files, from the `daftar` sheet's `file_list` rows (file → list name).
+    file_list_names: HashMap<String, String>,
 }
 
 impl Importer<'_> {
@@ -391,6 +394,23 @@ impl Importer<'_> {
         }
         if let Some(choices) = &choices {
             doc.choice_lists = self.read_choices(choices);
+        }
+        if let Some(sheet) = find("daftar") {
+            for row in sheet.rows.iter().skip(1) {
+                if row.get(1) == Some("file_list")
+                    && let (Some(name), Some(file)) = (row.get(2), row.get(3))
+                {
+                    self.file_list_names
+                        .insert(file.to_string(), name.to_string());
+                    let loc = Loc::Cell {
+                        sheet: sheet.name.clone(),
+                        row: row.number,
+                        col: 3,
+                    };
+                    self.lists_from_files
+                        .push((name.to_string(), Located::new(file.to_string(), loc)));
+                }
+            }
         }
         doc.items = self.read_survey(&survey_table, &mut doc);
         for (name, file) in std::mem::take(&mut self.lists_from_files) {
@@ -1010,6 +1030,14 @@ impl Importer<'_> {
                         type_loc.clone(),
                     ));
                 }
+                if native == "geopoint" {
+                    // ODK's `capture-accuracy` is the native `accuracy`.
+                    for (key, _) in &mut item.parameters {
+                        if key == "capture-accuracy" {
+                            *key = "accuracy".into();
+                        }
+                    }
+                }
                 if native == "calculate" && item.calculation.is_none() {
                     self.diags.error(
                         type_loc,
@@ -1071,7 +1099,10 @@ impl Importer<'_> {
                             format!("the choice file `{list}` is not next to the form"),
                         );
                     }
-                    let list_name = id_slug(&file_stem(&list)).replace('-', "_");
+                    let list_name = match self.file_list_names.get(&list) {
+                        Some(name) => name.clone(),
+                        None => id_slug(&file_stem(&list)).replace('-', "_"),
+                    };
                     item.choices = Some(Located::new(list_name.clone(), type_loc.clone()));
                     self.lists_from_files
                         .push((list_name, Located::new(list, type_loc.clone())));
@@ -1235,6 +1266,8 @@ impl Importer<'_> {
                         loc: key.loc.clone(),
                     });
                 }
+                // Read before the survey sheet, in `run`.
+                "file_list" => {}
                 _ => self.diags.warning(
                     &key.loc,
                     codes::IGNORED,

@@ -1,6 +1,7 @@
 //! Integration tests of survey-xlsform: hand-built workbooks imported into native YAML, one input per
 //! diagnostic code, export/import round trips, and a seeded corruption test that asserts no panic.
 
+mod compiled;
 mod corrupt;
 mod diagnostics;
 mod import;
