@@ -1161,6 +1161,12 @@ impl Session {
         parts.join(".")
     }
 
+    /// Evaluates an expression (checked for the node of `inst`, see `survey_spec::compile_expression`) in the
+    /// context of `inst`.
+    pub fn evaluate(&self, expr: &survey_expr::Expr, inst: Instance) -> Value {
+        survey_expr::eval(expr, &Ctx::new(self, inst))
+    }
+
     /// The stored value (kept even when not relevant).
     pub fn value(&self, inst: Instance) -> Option<&Answer> {
         self.cell(inst).value.as_ref()

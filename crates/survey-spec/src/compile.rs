@@ -1533,3 +1533,44 @@ pub fn value_type(kind: Kind) -> ValueType {
         Kind::Calculate | Kind::Section | Kind::Group | Kind::Note => ValueType::Any,
     }
 }
+
+/// Checks an expression written outside the questionnaire (for `daftar eval`) as if it were an expression
+/// of `context` (or of the top level), resolving its references.
+pub fn compile_expression(
+    q: &Questionnaire,
+    src: &str,
+    context: Option<NodeId>,
+) -> (Option<Expr>, Vec<survey_expr::Diagnostic>) {
+    let (parsed, mut diagnostics) = survey_expr::parse(src);
+    let Some(mut expr) = parsed else {
+        return (None, diagnostics);
+    };
+    let chain = match context {
+        Some(id) => {
+            let mut chain = q.roster_chain(id);
+            if q.node(id).kind == Kind::Roster {
+                chain.push(id);
+            }
+            chain
+        }
+        None => Vec::new(),
+    };
+    let scope = ContextScope {
+        nodes: &q.nodes,
+        by_name: &q.by_name,
+        chain: &chain,
+    };
+    let (_, more) = survey_expr::check(
+        &mut expr,
+        &scope,
+        &CheckOptions {
+            allow_fields: false,
+            allow_current: true,
+        },
+    );
+    diagnostics.extend(more);
+    let ok = diagnostics
+        .iter()
+        .all(|d| d.severity != survey_expr::Severity::Error);
+    (ok.then_some(expr), diagnostics)
+}

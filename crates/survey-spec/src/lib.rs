@@ -18,7 +18,7 @@ mod yaml;
 use std::sync::Arc;
 
 pub use answer::{Answer, GeoPoint};
-pub use compile::{MAX_NAME_LEN, compile, value_type};
+pub use compile::{MAX_NAME_LEN, compile, compile_expression, value_type};
 pub use diagnostic::{Diagnostic, Diagnostics, Loc, Severity};
 pub use document::Document;
 pub use model::{Kind, NodeId, Questionnaire};

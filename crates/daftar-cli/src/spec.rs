@@ -1,0 +1,282 @@
+//! `daftar spec check`, `daftar spec stats` and `daftar demo`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::{Value as Json, json};
+use survey_spec::model::{Condition, Kind};
+use survey_spec::{Questionnaire, Severity};
+
+use crate::{BadInput, clock, expect, load, play};
+
+pub fn check(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
+    let mut all = Vec::new();
+    for file in files {
+        let (_, diagnostics) = load::load(file);
+        all.extend(diagnostics);
+    }
+    if as_json {
+        let list: Vec<Json> = all
+            .iter()
+            .map(|d| {
+                let (line, col) = d.loc.line_col();
+                json!({"file": d.file.as_ref(), "line": line, "col": col, "severity": d.severity.to_string(), "code": d.code, "message": d.message})
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+    } else {
+        for d in &all {
+            println!("{d}");
+        }
+    }
+    let failed = all.iter().any(|d| d.severity == Severity::Error);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Counts that describe a questionnaire.
+pub fn statistics(q: &Questionnaire) -> Json {
+    let mut by_kind: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut expressions = 0u32;
+    let mut depth = 0u32;
+    let mut texts_by_language = vec![0u32; q.languages.len()];
+    let mut count_text = |t: &Option<survey_spec::model::Text>| {
+        if let Some(t) = t {
+            for (i, s) in t.by_language.iter().enumerate() {
+                texts_by_language[i] += u32::from(!s.is_empty());
+            }
+        }
+    };
+    for node in &q.nodes {
+        *by_kind.entry(node.kind.name()).or_default() += 1;
+        depth = depth.max(node.roster_depth + u32::from(node.kind == Kind::Roster));
+        expressions += node.relevant.is_some() as u32
+            + node.calculation.is_some() as u32
+            + node.choice_filter.is_some() as u32
+            + node.repeat_count.is_some() as u32
+            + node.checks.len() as u32
+            + matches!(node.required, Condition::When(_)) as u32
+            + matches!(node.read_only, Condition::When(_)) as u32;
+        for t in [
+            &node.label,
+            &node.hint,
+            &node.required_message,
+            &node.row_label,
+        ] {
+            count_text(t);
+        }
+        for check in &node.checks {
+            count_text(&check.message);
+        }
+    }
+    let choices: usize = q.choice_lists.iter().map(|l| l.choices.len()).sum();
+    for list in &q.choice_lists {
+        for c in &list.choices {
+            count_text(&Some(c.label.clone()));
+        }
+    }
+    let items = q.nodes.iter().filter(|n| !n.kind.is_container()).count();
+    let questions = q
+        .nodes
+        .iter()
+        .filter(|n| n.kind.is_question() && n.calculation.is_none())
+        .count();
+    let languages: serde_json::Map<String, Json> = q
+        .languages
+        .iter()
+        .zip(&texts_by_language)
+        .map(|(l, n)| (l.clone(), json!(n)))
+        .collect();
+    json!({
+        "id": q.id,
+        "version": q.version,
+        "content_hash": q.content_hash,
+        "items": items,
+        "questions": questions,
+        "calculations": by_kind.get("calculate").copied().unwrap_or(0),
+        "rosters": by_kind.get("roster").copied().unwrap_or(0),
+        "roster_depth": depth,
+        "sections": by_kind.get("section").copied().unwrap_or(0),
+        "groups": by_kind.get("group").copied().unwrap_or(0),
+        "expressions": expressions,
+        "choice_lists": q.choice_lists.len(),
+        "choices": choices,
+        "tables": q.tables.len(),
+        "monitoring_fields": q.monitoring.len(),
+        "quotas": q.quotas.len(),
+        "texts_per_language": languages,
+        "items_by_type": by_kind,
+    })
+}
+
+pub fn stats(file: &Path, as_json: bool) -> Result<ExitCode> {
+    let q = play::questionnaire(file)?;
+    let s = statistics(&q);
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("questionnaire   {} version {}", q.id, q.version);
+    println!("content hash    {}", q.content_hash);
+    for key in [
+        "items",
+        "questions",
+        "calculations",
+        "sections",
+        "groups",
+        "rosters",
+        "roster_depth",
+        "expressions",
+        "choice_lists",
+        "choices",
+        "tables",
+        "monitoring_fields",
+        "quotas",
+    ] {
+        println!("{:<16}{}", key.replace('_', " "), s[key]);
+    }
+    let langs: Vec<String> = q
+        .languages
+        .iter()
+        .map(|l| format!("{l} {}", s["texts_per_language"][l]))
+        .collect();
+    println!("texts per language  {}", langs.join(", "));
+    let kinds: Vec<String> = s["items_by_type"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    println!("items by type   {}", kinds.join(", "));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The scripts of a questionnaire folder that carry expectations: `(script, expectation)` pairs.
+pub fn scripts(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let mut out: Vec<(PathBuf, PathBuf)> = std::fs::read_dir(dir.join("scripts"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && !p.to_string_lossy().ends_with(".expect.json")
+        })
+        .map(|p| {
+            let expect = p.with_extension("expect.json");
+            (p, expect)
+        })
+        .filter(|(_, e)| e.exists())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Plays one script and compares it with its expectation; returns the mismatches.
+pub fn run_expectation(
+    q: &std::sync::Arc<Questionnaire>,
+    script: &Path,
+    expectation: &Path,
+) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(expectation)
+        .map_err(|e| BadInput(format!("cannot read {}: {e}", expectation.display())))?;
+    let expected: Json = serde_json::from_str(&text)
+        .map_err(|e| BadInput(format!("{}: not valid JSON: {e}", expectation.display())))?;
+    let now = clock::instant(expected["now"].as_str(), expected["tz"].as_str())?;
+    let steps = play::read_script(script)?;
+    let report = play::play(q.clone(), &steps, now, expected["lang"].as_str())?;
+    Ok(expect::compare(&expected, &report))
+}
+
+pub fn demo(dir: &Path) -> Result<ExitCode> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| BadInput(format!("cannot read {}: {e}", dir.display())))?
+        .flatten()
+        .map(|e| e.path().join("questionnaire.yaml"))
+        .filter(|p| p.exists())
+        .collect();
+    specs.sort();
+    let mut failures = 0;
+    for spec in &specs {
+        let (q, diagnostics) = load::load(spec);
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = diagnostics.len() - errors;
+        println!(
+            "check {}: {errors} error(s), {warnings} warning(s)",
+            spec.display()
+        );
+        for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+            println!("  {d}");
+        }
+        let Some(q) = q else {
+            failures += 1;
+            continue;
+        };
+        let s = statistics(&q);
+        println!(
+            "  {} items, {} rosters, {} expressions, languages {}",
+            s["items"],
+            s["rosters"],
+            s["expressions"],
+            q.languages.join("/")
+        );
+        let folder = spec.parent().unwrap_or(Path::new("."));
+        for (script, expectation) in scripts(folder) {
+            let name = script
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let problems = run_expectation(&q, &script, &expectation)?;
+            if problems.is_empty() {
+                println!("  play {name}: as expected");
+            } else {
+                failures += 1;
+                println!("  play {name}: {} difference(s)", problems.len());
+                for p in problems {
+                    println!("    {p}");
+                }
+            }
+        }
+    }
+    if specs.is_empty() {
+        return Err(BadInput(format!(
+            "no questionnaire.yaml found in the folders of {}",
+            dir.display()
+        ))
+        .into());
+    }
+    println!(
+        "{}",
+        if failures == 0 {
+            "demo: all questionnaires check and every scripted interview ends as expected"
+        } else {
+            "demo: some checks failed"
+        }
+    );
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub fn expect_run(spec: &Path, script: &Path, expectation: &Path) -> Result<ExitCode> {
+    let q = play::questionnaire(spec)?;
+    let problems = run_expectation(&q, script, expectation)?;
+    for p in &problems {
+        println!("{}: {p}", script.display());
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
