@@ -26,11 +26,15 @@ pub const MISSING_CALCULATION: &str = "XLS009";
 pub const MISSING_CHOICE_NAME: &str = "XLS010";
 /// A cell whose content cannot be parsed (`parameters`, `daftar_checks`).
 pub const BAD_CELL: &str = "XLS011";
+/// A shown question with neither label nor hint.
+pub const NO_LABEL: &str = "XLS012";
 
 /// A question type Daftar does not collect (media, barcode, geotrace, rank, external selects…).
 pub const UNSUPPORTED_TYPE: &str = "XLS101";
 /// A default that is an expression.
 pub const DYNAMIC_DEFAULT: &str = "XLS102";
+/// `${last-saved#name}`: values of the previous interview on the device.
+pub const LAST_SAVED: &str = "XLS103";
 
 /// A column, sheet, setting or row type that has no effect in Daftar and is ignored.
 pub const IGNORED: &str = "XLS201";
@@ -42,3 +46,7 @@ pub const MISSING_TRANSLATION: &str = "XLS203";
 pub const ID_CHANGED: &str = "XLS204";
 /// A `select_*_from_file` CSV is not next to the form.
 pub const MISSING_ATTACHMENT: &str = "XLS205";
+/// A choice list was renamed to a native list name (`yes_no`, names with `-` or `.`).
+pub const RENAMED: &str = "XLS206";
+/// A question or choice without a label is labelled with its hint or its name.
+pub const MISSING_LABEL: &str = "XLS207";

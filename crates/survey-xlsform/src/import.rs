@@ -45,6 +45,9 @@ pub(crate) fn import(
         missing_translations: BTreeMap::new(),
         lists_from_files: Vec::new(),
         file_list_names: HashMap::new(),
+        renamed_lists: HashMap::new(),
+        unlabelled_choices: None,
+        unlabelled_questions: None,
     };
     let doc = importer.run(&sheets);
     (doc, importer.diags.into_vec())
@@ -134,7 +137,13 @@ fn split_header(header: &str, alias: fn(&str) -> &str) -> (String, Option<String
     let header = header.trim();
     let (mut head, mut rest) = match header.split_once("::") {
         Some((head, rest)) => (head.trim().to_string(), Some(rest.trim().to_string())),
-        None => (header.to_string(), None),
+        // The old single-colon form `label:English`, for translatable columns only (`jr:count` is a name).
+        None => match header.split_once(':') {
+            Some((head, rest)) if is_translatable(alias(&head.trim().to_lowercase())) => {
+                (head.trim().to_string(), Some(rest.trim().to_string()))
+            }
+            _ => (header.to_string(), None),
+        },
     };
     // Namespaced columns: the XForms attribute is what counts.
     for prefix in ["bind", "control", "body", "instance", "media"] {
@@ -245,6 +254,12 @@ struct Importer<'a> {
     lists_from_files: Vec<(String, Located<String>)>,
     /// List names of CSV files, from the `daftar` sheet's `file_list` rows (file → list name).
     file_list_names: HashMap<String, String>,
+    /// XLSForm list names that were renamed (written → native), each reported once.
+    renamed_lists: HashMap<String, String>,
+    /// Choices without a label (they get their name as label; one warning for all).
+    unlabelled_choices: Option<(usize, Loc)>,
+    /// Shown questions without a label (they get an empty label; one warning for all).
+    unlabelled_questions: Option<(usize, Loc)>,
 }
 
 impl Importer<'_> {
@@ -278,9 +293,9 @@ impl Importer<'_> {
             ..Document::default()
         };
 
-        let settings = find("settings").map(|sheet| self.table(sheet, settings_alias));
-        let survey_table = self.table(survey, survey_alias);
-        let choices = find("choices").map(|sheet| self.table(sheet, choices_alias));
+        let settings = find("settings").map(|sheet| self.table(sheet, settings_alias, false));
+        let survey_table = self.table(survey, survey_alias, true);
+        let choices = find("choices").map(|sheet| self.table(sheet, choices_alias, true));
         if let Some(external) = find("external_choices")
             && !external.rows.is_empty()
         {
@@ -385,6 +400,11 @@ impl Importer<'_> {
         if let Some(settings) = &settings {
             self.read_settings(settings, &mut doc);
         }
+        if doc.version.is_none() {
+            // XLSForm's `version` is optional; Daftar needs a version label, and the content hash tells
+            // versions apart anyway.
+            doc.version = Some(Located::new("1".into(), Loc::Unknown));
+        }
         if doc.id.is_none() {
             let id = id_slug(&self.file_stem);
             doc.id = Some(Located::new(
@@ -433,7 +453,7 @@ impl Importer<'_> {
     }
 
     /// Reads a sheet's header row (its first non-empty row) and resolves the columns.
-    fn table<'s>(&mut self, sheet: &'s Sheet, alias: fn(&str) -> &str) -> Table<'s> {
+    fn table<'s>(&mut self, sheet: &'s Sheet, alias: fn(&str) -> &str, strict: bool) -> Table<'s> {
         let Some((header, rows)) = sheet.rows.split_first() else {
             return Table {
                 sheet,
@@ -460,7 +480,16 @@ impl Importer<'_> {
                 } else {
                     format!("`{previous}` and `{text}` are two names for the same column; keep one")
                 };
-                self.diags.error(&loc, codes::DUPLICATE_COLUMN, message);
+                if strict {
+                    self.diags.error(&loc, codes::DUPLICATE_COLUMN, message);
+                } else {
+                    // pyxform takes the settings sheet's aliases (`id_string`, `form_id`) side by side.
+                    self.diags.warning(
+                        &loc,
+                        codes::IGNORED,
+                        format!("{message}; the first one is used"),
+                    );
+                }
                 continue;
             }
             columns.push(Column {
@@ -558,7 +587,62 @@ impl Importer<'_> {
         })
     }
 
+    /// The native name of an XLSForm choice list. `yes_no` is Daftar's built-in list, and native list names
+    /// are identifiers, so `yes_no` becomes `yes_no_choices` and `my-list` becomes `my_list` (reported once).
+    fn list_name(&mut self, written: &str, loc: &Loc) -> String {
+        if let Some(renamed) = self.renamed_lists.get(written) {
+            return renamed.clone();
+        }
+        let mut native: String = written
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if native.starts_with(|c: char| c.is_ascii_digit()) || native.is_empty() {
+            native.insert(0, '_');
+        }
+        if native == "yes_no" {
+            native = "yes_no_choices".into();
+        }
+        if native != written {
+            let why = if written == "yes_no" {
+                "`yes_no` is Daftar's built-in yes/no list"
+            } else {
+                "list names are letters, digits and `_`"
+            };
+            self.diags.warning(
+                loc,
+                codes::RENAMED,
+                format!("choice list `{written}` is read as `{native}` ({why})"),
+            );
+        }
+        self.renamed_lists
+            .insert(written.to_string(), native.clone());
+        native
+    }
+
     fn report_missing_translations(&mut self) {
+        if let Some((count, loc)) = self.unlabelled_questions.take() {
+            self.diags.warning(
+                &loc,
+                codes::MISSING_LABEL,
+                format!("{count} question(s) have no label (first here); each is labelled with its hint or name"),
+            );
+        }
+        if let Some((count, loc)) = self.unlabelled_choices.take() {
+            self.diags.warning(
+                &loc,
+                codes::MISSING_LABEL,
+                format!(
+                    "{count} choice(s) have no label (first here); each is labelled with its name"
+                ),
+            );
+        }
         for ((_, key, language), (count, loc, _)) in std::mem::take(&mut self.missing_translations)
         {
             let rows = if count == 1 {
@@ -696,7 +780,30 @@ impl Importer<'_> {
                     continue;
                 }
             };
-            let label = self.texts(table, row, "label");
+            let list = self.list_name(list, &list_loc);
+            let list = list.as_str();
+            let label = match self.texts(table, row, "label") {
+                Some(label) => Some(label),
+                None => {
+                    // ODK shows a choice without a label by its name; Daftar needs a label: the name.
+                    let first = self.unlabelled_choices.get_or_insert((0, code.loc.clone()));
+                    first.0 += 1;
+                    let entries = self
+                        .languages
+                        .iter()
+                        .map(|(language, _)| {
+                            (
+                                Located::new(language.code.clone(), code.loc.clone()),
+                                code.clone(),
+                            )
+                        })
+                        .collect();
+                    Some(Texts {
+                        entries,
+                        loc: code.loc.clone(),
+                    })
+                }
+            };
             let data = data_columns
                 .iter()
                 .filter_map(|column| {
@@ -770,6 +877,16 @@ impl Importer<'_> {
         // The stack of open containers: (item, `group` or `repeat`, where it began).
         let mut stack: Vec<(ItemDoc, &'static str)> = vec![(ItemDoc::default(), "root")];
         for row in table.rows {
+            for (col, text) in &row.cells {
+                if text.contains("${last-saved#") {
+                    self.diags.error(
+                        &table.loc(row.number, *col),
+                        codes::LAST_SAVED,
+                        "`${last-saved#…}` (the value in the previous interview on this device) is not supported: \
+                         interviews do not read each other; use a preload from the assignment",
+                    );
+                }
+            }
             let type_loc = table.loc(row.number, type_column);
             let Some(type_text) = row.get(type_column) else {
                 let named = name_column.is_some_and(|col| row.get(col).is_some());
@@ -817,6 +934,13 @@ impl Importer<'_> {
                     };
                     item.kind = Some(Located::new(native.into(), type_loc));
                     self.apply_daftar_type(table, row, &mut item);
+                    let has_media = table.columns.iter().any(|column| {
+                        matches!(
+                            column.key.as_str(),
+                            "image" | "big-image" | "audio" | "video"
+                        ) && row.get(column.col).is_some()
+                    });
+                    self.fill_missing_label(&mut item, has_media);
                     stack.push((item, container));
                 }
                 RowKind::Unsupported(what) => {
@@ -831,9 +955,15 @@ impl Importer<'_> {
                         &type_loc,
                         codes::IGNORED,
                         format!(
-                            "`{type_text}` is not collected by Daftar ({what}); the row is skipped"
+                            "`{type_text}` is not collected by Daftar ({what}); it is kept as an always-empty value so that references to it still work"
                         ),
                     );
+                    let mut item = self.item(table, row, type_loc.clone(), name_column, doc);
+                    item.kind = Some(Located::new("calculate".into(), type_loc.clone()));
+                    item.calculation = Some(Located::new("''".into(), type_loc));
+                    if let Some((parent, _)) = stack.last_mut() {
+                        parent.items.push(item);
+                    }
                 }
                 RowKind::Audit => {
                     doc.paradata = Some(Located::new(true, type_loc));
@@ -850,6 +980,13 @@ impl Importer<'_> {
                     let or_other = leaf_or_other(&leaf);
                     self.leaf(table, row, &type_loc, type_text, leaf, &mut item);
                     self.apply_daftar_type(table, row, &mut item);
+                    let has_media = table.columns.iter().any(|column| {
+                        matches!(
+                            column.key.as_str(),
+                            "image" | "big-image" | "audio" | "video"
+                        ) && row.get(column.col).is_some()
+                    });
+                    self.fill_missing_label(&mut item, has_media);
                     let other = or_other.then(|| self.or_other_item(&item, doc));
                     if let Some((parent, _)) = stack.last_mut() {
                         parent.items.push(item);
@@ -990,8 +1127,18 @@ impl Importer<'_> {
     /// pyxform's `parameters` cell: `start=1 end=10 step=1` (also separated by `;` or `,`).
     fn parse_parameters(&mut self, cell: &Located<String>) -> Vec<(String, Located<String>)> {
         let mut parameters = Vec::new();
+        // pyxform accepts `start=1 end=10`, `start = 1; end = 10` and `start=1,end=10`.
         let normalized = cell.value.replace([';', ','], " ");
-        for part in normalized.split_whitespace() {
+        let mut tokens: Vec<String> = Vec::new();
+        for token in normalized.split_whitespace() {
+            let glue =
+                token.starts_with('=') || tokens.last().is_some_and(|last| last.ends_with('='));
+            match tokens.last_mut() {
+                Some(last) if glue => last.push_str(token),
+                _ => tokens.push(token.to_string()),
+            }
+        }
+        for part in tokens {
             match part.split_once('=') {
                 Some((key, value)) if !key.trim().is_empty() && !value.trim().is_empty() => {
                     parameters.push((
@@ -1056,12 +1203,29 @@ impl Importer<'_> {
                 });
                 item.kind = kind(if decimal { "decimal" } else { "integer" });
                 for (key, value) in &item.parameters {
-                    if !matches!(key.as_str(), "start" | "end" | "step") {
-                        self.diags.warning(
+                    match key.as_str() {
+                        "start" | "end" | "step" => {
+                            if value.value.parse::<f64>().is_err() {
+                                self.diags.error(
+                                    &value.loc,
+                                    codes::BAD_CELL,
+                                    format!(
+                                        "range parameter `{key}` must be a number, not `{}`",
+                                        value.value
+                                    ),
+                                );
+                            }
+                        }
+                        "tick_interval" | "placeholder" | "tick_labelset" => self.diags.warning(
                             &value.loc,
                             codes::IGNORED,
                             format!("range parameter `{key}` is ignored"),
-                        );
+                        ),
+                        _ => self.diags.error(
+                            &value.loc,
+                            codes::BAD_CELL,
+                            format!("`{key}` is not a parameter of `range` (start, end, step)"),
+                        ),
                     }
                 }
                 item.parameters
@@ -1107,18 +1271,80 @@ impl Importer<'_> {
                     self.lists_from_files
                         .push((list_name, Located::new(list, type_loc.clone())));
                 } else {
+                    if list.starts_with("${") {
+                        self.diags.error(
+                            type_loc,
+                            codes::UNSUPPORTED_TYPE,
+                            format!("`{type_text}`: choices taken from a repeat's answers are not supported"),
+                        );
+                    }
+                    let list = self.list_name(&list, type_loc);
                     item.choices = Some(Located::new(list, type_loc.clone()));
                 }
             }
         }
-        if item.parameters.iter().any(|(key, _)| key == "randomize") {
-            let loc = item.parameters[0].1.loc.clone();
-            self.diags
-                .warning(&loc, codes::IGNORED, "choice randomization is ignored");
-            item.parameters
-                .retain(|(key, _)| key != "randomize" && key != "seed");
+        if matches!(
+            item.kind.as_ref().map(|kind| kind.value.as_str()),
+            Some("single" | "multiple")
+        ) {
+            self.check_select_parameters(item);
         }
         let _ = table;
+    }
+
+    /// Selects take `randomize=true|false` and `seed=NUMBER|${ref}` (with randomize), as pyxform checks;
+    /// Daftar shows choices in their order, so a valid randomization is dropped with a warning.
+    fn check_select_parameters(&mut self, item: &mut ItemDoc) {
+        let randomize = item
+            .parameters
+            .iter()
+            .find(|(key, _)| key == "randomize")
+            .map(|(_, value)| value.clone());
+        for (key, value) in &item.parameters {
+            match key.as_str() {
+                "randomize" if !matches!(value.value.as_str(), "true" | "false") => {
+                    self.diags.error(
+                        &value.loc,
+                        codes::BAD_CELL,
+                        format!("randomize must be `true` or `false`, not `{}`", value.value),
+                    )
+                }
+                "seed" if value.value.parse::<f64>().is_err() && !value.value.starts_with("${") => {
+                    self.diags.error(
+                        &value.loc,
+                        codes::BAD_CELL,
+                        format!(
+                            "seed must be a number or a `${{reference}}`, not `{}`",
+                            value.value
+                        ),
+                    )
+                }
+                "seed"
+                    if randomize
+                        .as_ref()
+                        .is_none_or(|randomize| randomize.value != "true") =>
+                {
+                    self.diags
+                        .error(&value.loc, codes::BAD_CELL, "a seed needs `randomize=true`")
+                }
+                "randomize" | "seed" => {}
+                _ => self.diags.error(
+                    &value.loc,
+                    codes::BAD_CELL,
+                    format!("`{key}` is not a parameter of a select (randomize, seed)"),
+                ),
+            }
+        }
+        if let Some(randomize) = randomize
+            && randomize.value == "true"
+        {
+            self.diags.warning(
+                &randomize.loc,
+                codes::IGNORED,
+                "choice randomization is ignored",
+            );
+        }
+        item.parameters.clear();
     }
 
     /// `select_one list or_other`: pyxform adds an `other` choice and a text question `NAME_other`, shown
@@ -1182,6 +1408,64 @@ impl Importer<'_> {
             loc: item.loc.clone(),
             ..ItemDoc::default()
         })
+    }
+
+    /// A shown question or section without a label: pyxform lets it through (ODK shows the bare widget),
+    /// Daftar needs a label, so it gets its hint or its name, and a warning (one for the whole form).
+    fn fill_missing_label(&mut self, item: &mut ItemDoc, has_media: bool) {
+        let kind = item.kind.as_ref().map_or("", |kind| kind.value.as_str());
+        let shown = !matches!(
+            kind,
+            "calculate" | "start" | "end" | "today" | "deviceid" | "username" | "group" | "roster"
+        );
+        if !shown || item.label.is_some() {
+            return;
+        }
+        // The hint if there is one (ODK shows it alone); a section (an XLSForm group) its name. pyxform
+        // rejects a question with neither label nor hint, and so do we.
+        let label = match &item.hint {
+            Some(hint) => hint.clone(),
+            // A section (an XLSForm group), a computed question (pyxform's typed calculate) and a question
+            // labelled only by an image or sound (media are not shown) are labelled with their name.
+            None if kind == "section"
+                || item.calculation.is_some()
+                || item.trigger.is_some()
+                || has_media =>
+            {
+                let name = item
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| Located::new(String::new(), item.loc.clone()));
+                let entries = self
+                    .languages
+                    .iter()
+                    .map(|(language, _)| {
+                        (
+                            Located::new(language.code.clone(), name.loc.clone()),
+                            name.clone(),
+                        )
+                    })
+                    .collect();
+                Texts {
+                    entries,
+                    loc: name.loc.clone(),
+                }
+            }
+            None => {
+                let name = item.name.as_ref().map_or("", |name| name.value.as_str());
+                self.diags.error(
+                    &item.loc,
+                    codes::NO_LABEL,
+                    format!("`{name}` has no label and no hint"),
+                );
+                return;
+            }
+        };
+        let first = self
+            .unlabelled_questions
+            .get_or_insert((0, item.loc.clone()));
+        first.0 += 1;
+        item.label = Some(label);
     }
 
     /// `daftar_type` overrides the mapped kind with a native type XLSForm has no word for (`yes_no`,
@@ -1565,6 +1849,8 @@ mod tests {
             );
         };
         check("label::Français (fr)", "label", Some("Français (fr)"));
+        check("label:Eng", "label", Some("Eng"));
+        check("jr:count", "repeat_count", None);
         check("LABEL::EN", "label", Some("EN"));
         check("bind::relevant", "relevant", None);
         check("bind:relevant", "relevant", None);

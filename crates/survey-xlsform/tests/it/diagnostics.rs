@@ -233,7 +233,7 @@ fn xls201_ignored_columns_types_and_sheets() {
             form.xlsx:external_choices!A1: warning[XLS201]: the `external_choices` sheet is ignored: `select_one_external` is not supported
             form.xlsx:survey!D1: warning[XLS201]: column `media::image` has no effect in Daftar and is ignored
             form.xlsx:survey!E1: warning[XLS201]: unknown column `colour` is ignored
-            form.xlsx:survey!A2: warning[XLS201]: `phonenumber` is not collected by Daftar (device metadata that modern devices no longer give); the row is skipped
+            form.xlsx:survey!A2: warning[XLS201]: `phonenumber` is not collected by Daftar (device metadata that modern devices no longer give); it is kept as an always-empty value so that references to it still work
         "#]],
     );
 }
@@ -257,6 +257,69 @@ fn xls202_to_xls205_warnings() {
             form.xlsx:settings!A2: warning[XLS204]: form_id `Form.One` is read as `form_one` (ids are lowercase letters, digits, `-` and `_`)
             form.xlsx:survey!A3: warning[XLS205]: the choice file `towns.csv` is not next to the form
             form.xlsx:survey!C2: warning[XLS203]: `label`: 1 row has no `en` text (first here); the text of another language is used
+        "#]],
+    );
+}
+
+#[test]
+fn xls012_no_label_and_xls207_labels_filled_in() {
+    check(
+        &[
+            (
+                "survey",
+                &[
+                    &["type", "name", "label", "hint", "calculation"],
+                    &["integer", "bare", "", "", ""],
+                    &["integer", "hinted", "", "How many?", ""],
+                    &["integer", "computed", "", "", "1 + 1"],
+                    &["select_one colours", "colour", "Colour"],
+                ],
+            ),
+            (
+                "choices",
+                &[
+                    &["list_name", "name", "label"],
+                    &["colours", "red", ""],
+                    &["colours", "blue", "Blue"],
+                ],
+            ),
+        ],
+        expect![[r#"
+            form.xlsx:survey!A2: error[XLS012]: `bare` has no label and no hint
+            form.xlsx:survey!A3: warning[XLS207]: 2 question(s) have no label (first here); each is labelled with its hint or name
+            form.xlsx:choices!B2: warning[XLS207]: 1 choice(s) have no label (first here); each is labelled with its name
+        "#]],
+    );
+}
+
+#[test]
+fn xls103_last_saved_and_xls206_renamed_lists() {
+    check(
+        &[
+            (
+                "survey",
+                &[
+                    &["type", "name", "label", "default"],
+                    &["select_one yes_no", "q", "Q"],
+                    &["select_one my-list", "r", "R"],
+                    &["text", "s", "S", "${last-saved#s}"],
+                ],
+            ),
+            (
+                "choices",
+                &[
+                    &["list_name", "name", "label"],
+                    &["yes_no", "yes", "Yes"],
+                    &["yes_no", "no", "No"],
+                    &["my-list", "a", "A"],
+                ],
+            ),
+        ],
+        expect![[r#"
+            form.xlsx:choices!A2: warning[XLS206]: choice list `yes_no` is read as `yes_no_choices` (`yes_no` is Daftar's built-in yes/no list)
+            form.xlsx:choices!A4: warning[XLS206]: choice list `my-list` is read as `my_list` (list names are letters, digits and `_`)
+            form.xlsx:survey!D4: error[XLS103]: `${last-saved#…}` (the value in the previous interview on this device) is not supported: interviews do not read each other; use a preload from the assignment
+            form.xlsx:survey!D4: error[XLS102]: `${last-saved#s}` is a dynamic default (an expression); Daftar defaults are literal values; use a `calculation` with a `trigger`, or a literal
         "#]],
     );
 }

@@ -258,6 +258,7 @@ fn single_language_form_uses_plain_strings_and_maps_metadata_range_hidden_and_or
             ---
             daftar: 1
             id: form
+            version: "1"
             languages: [und]
             default_language: und
             paradata: true
@@ -339,6 +340,7 @@ fn select_from_file_makes_a_file_backed_list_and_pulldata_declares_a_table() {
     expect![[r#"
         daftar: 1
         id: form
+        version: "1"
         languages: [und]
         default_language: und
         choices:
@@ -395,6 +397,7 @@ fn languages_without_codes_are_guessed_with_a_warning_and_missing_translations_a
             ---
             daftar: 1
             id: my_form_2
+            version: "1"
             languages: [en, local_language]
             default_language: en
             items:
@@ -427,6 +430,7 @@ fn nested_groups_stay_groups_and_names_are_kept_for_the_compiler_to_judge() {
         expect![[r#"
             daftar: 1
             id: form
+            version: "1"
             languages: [und]
             default_language: und
             items:
