@@ -40,7 +40,7 @@ pub struct Instance {
 
 /// What the world gives the engine: time, identifiers and who is interviewing. Injected so that the engine
 /// does no IO and tests are reproducible.
-pub trait Environment {
+pub trait Environment: Send + Sync {
     /// The current instant.
     fn now(&self) -> DateTimeValue;
     /// A fresh UUID (text).
@@ -56,7 +56,7 @@ pub trait Environment {
 }
 
 /// An environment with a fixed clock and deterministic UUIDs, for the CLI and tests.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FixedEnvironment {
     /// The instant `now()` returns.
     pub now: DateTimeValue,
@@ -64,7 +64,20 @@ pub struct FixedEnvironment {
     pub device_id: String,
     /// User name.
     pub username: String,
-    counter: std::cell::Cell<u64>,
+    counter: std::sync::atomic::AtomicU64,
+}
+
+impl Clone for FixedEnvironment {
+    fn clone(&self) -> FixedEnvironment {
+        FixedEnvironment {
+            now: self.now,
+            device_id: self.device_id.clone(),
+            username: self.username.clone(),
+            counter: std::sync::atomic::AtomicU64::new(
+                self.counter.load(std::sync::atomic::Ordering::Relaxed),
+            ),
+        }
+    }
 }
 
 impl FixedEnvironment {
@@ -74,7 +87,7 @@ impl FixedEnvironment {
             now,
             device_id: String::new(),
             username: String::new(),
-            counter: std::cell::Cell::new(0),
+            counter: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
@@ -84,8 +97,10 @@ impl Environment for FixedEnvironment {
         self.now
     }
     fn uuid(&self) -> String {
-        let n = self.counter.get() + 1;
-        self.counter.set(n);
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
         format!("00000000-0000-4000-8000-{n:012x}")
     }
     fn device_id(&self) -> String {
@@ -205,10 +220,12 @@ struct Structural {
     removed: Vec<Instance>,
 }
 
-/// An interview in progress over a compiled questionnaire.
+/// An interview in progress over a compiled questionnaire. Cloning is cheap for the questionnaire (shared)
+/// and copies the answers.
+#[derive(Clone)]
 pub struct Session {
     pub(crate) q: Arc<Questionnaire>,
-    pub(crate) env: Box<dyn Environment>,
+    pub(crate) env: Arc<dyn Environment>,
     pub(crate) scopes: Vec<ScopeData>,
     /// Per node: the rosters enclosing its cell's scope, outermost first.
     pub(crate) chains: Arc<Vec<Vec<NodeId>>>,
@@ -243,7 +260,7 @@ impl Session {
         };
         let mut session = Session {
             q,
-            env,
+            env: Arc::from(env),
             scopes: vec![top],
             chains,
             language,
@@ -847,7 +864,10 @@ impl Session {
             if self.scopes[inst.scope as usize].alive {
                 states.insert(inst);
             }
-            for &(dependent, _) in &self.q.dependents[inst.node as usize] {
+            for &(dependent, aspect) in &self.q.dependents[inst.node as usize] {
+                if aspect == Aspect::Parent {
+                    continue;
+                }
                 scratch.clear();
                 self.instances_from(dependent, inst.scope, &mut scratch);
                 states.extend(
@@ -911,13 +931,11 @@ impl Session {
         scratch: &mut Vec<Instance>,
     ) {
         for &(dependent, aspect) in &self.q.dependents[inst.node as usize] {
-            if aspect != Aspect::Value {
-                continue;
-            }
-            let is_child = self.q.node(dependent).parent == Some(inst.node);
-            if is_child && !relevance_changed && self.q.node(inst.node).kind.is_container() {
+            match aspect {
+                Aspect::State => continue,
                 // A container's children read only its relevance.
-                continue;
+                Aspect::Parent if !relevance_changed => continue,
+                _ => {}
             }
             scratch.clear();
             self.instances_from(dependent, inst.scope, scratch);
@@ -1303,14 +1321,12 @@ impl Session {
             .collect()
     }
 
-    /// Row counts of user-driven rosters (`(roster path, rows)`), for saving.
+    /// Row counts of rosters (`(roster path, rows)`), for saving. Counted rosters are included: when one
+    /// becomes non-relevant its rows and their answers are kept, as every non-relevant answer is.
     pub fn roster_rows(&self) -> Vec<(String, u32)> {
         self.walk()
             .into_iter()
-            .filter(|&i| {
-                self.q.node(i.node).kind == Kind::Roster
-                    && self.q.node(i.node).repeat_count.is_none()
-            })
+            .filter(|&i| self.q.node(i.node).kind == Kind::Roster)
             .filter(|&i| !self.cell(i).rows.is_empty())
             .map(|i| (self.path(i), self.cell(i).rows.len() as u32))
             .collect()
@@ -1328,29 +1344,45 @@ impl Session {
     ) -> (Session, Vec<Rejection>) {
         let mut session = Session::new(q, env);
         session.events.clear();
-        let mut problems = Vec::new();
-        for (path, count) in rows {
-            match session.roster_at(path) {
+        // Rows of counted rosters appear only once the answers they count are in, and a user roster can
+        // sit inside them: apply what resolves, evaluate, and repeat until nothing more applies.
+        let mut pending_rows: Vec<&(String, u32)> = rows.iter().collect();
+        let mut pending_answers: Vec<&(String, Answer)> = answers.iter().collect();
+        loop {
+            let before = pending_rows.len() + pending_answers.len();
+            pending_rows.retain(|(path, count)| match session.roster_at(path) {
                 Ok(inst) => {
                     for _ in session.cell(inst).rows.len() as u32..*count {
                         session.push_row(inst);
                     }
+                    false
                 }
-                Err(e) => problems.push(e),
+                Err(_) => true,
+            });
+            pending_answers.retain(|(path, value)| match session.resolve(path) {
+                Ok(inst) if session.q.node(inst.node).kind.has_value() => {
+                    session.cell_mut(inst).value = Some(value.clone());
+                    false
+                }
+                _ => true,
+            });
+            session.recompute_all();
+            if pending_rows.len() + pending_answers.len() == before {
+                break;
             }
         }
-        for (path, value) in answers {
+        let mut problems: Vec<Rejection> = Vec::new();
+        for (path, _) in pending_rows {
+            problems.extend(session.roster_at(path).err());
+        }
+        for (path, _) in pending_answers {
             match session.resolve(path) {
-                Ok(inst) if session.q.node(inst.node).kind.has_value() => {
-                    session.cell_mut(inst).value = Some(value.clone())
-                }
                 Ok(_) => {
                     problems.push(reject("not-a-question", format!("`{path}` holds no value")))
                 }
                 Err(e) => problems.push(e),
             }
         }
-        session.recompute_all();
         for path in confirmed {
             if let Ok(inst) = session.resolve(path) {
                 let failing = session.cell(inst).failing;

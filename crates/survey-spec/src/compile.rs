@@ -1327,7 +1327,7 @@ impl<'a> Compiler<'a> {
             let id = node.id;
             // A container's relevance and row count flow into its children.
             if let Some(p) = node.parent {
-                add(Slot(p), id, Aspect::Value, &mut dependents);
+                add(Slot(p), id, Aspect::Parent, &mut dependents);
             }
             let value_exprs = node
                 .relevant
@@ -1369,7 +1369,7 @@ impl<'a> Compiler<'a> {
         let mut indegree = vec![0u32; n];
         for edges in &dependents {
             for &(to, aspect) in edges {
-                if aspect == Aspect::Value {
+                if aspect != Aspect::State {
                     indegree[to as usize] += 1;
                 }
             }
@@ -1382,7 +1382,7 @@ impl<'a> Compiler<'a> {
         while let Some(i) = ready.pop() {
             order.push(i);
             for &(to, aspect) in dependents[i as usize].iter().rev() {
-                if aspect == Aspect::Value {
+                if aspect != Aspect::State {
                     indegree[to as usize] -= 1;
                     if indegree[to as usize] == 0 {
                         ready.push(to);
@@ -1418,7 +1418,7 @@ impl<'a> Compiler<'a> {
             let cycle = loop {
                 let Some(&(next, _)) = dependents[current as usize]
                     .iter()
-                    .find(|(to, a)| *a == Aspect::Value && stuck.contains(to))
+                    .find(|(to, a)| *a != Aspect::State && stuck.contains(to))
                 else {
                     break None;
                 };

@@ -351,6 +351,8 @@ pub enum Aspect {
     Value,
     /// Checks, required, read-only, choice filter: change only the node's own state.
     State,
+    /// A container's relevance flowing into a child: followed only when the relevance changed.
+    Parent,
 }
 
 /// A compiled questionnaire.
