@@ -1,0 +1,5 @@
+//! Integration tests of the sync protocol crate.
+
+mod envelope;
+mod hpke_vectors;
+mod keys;

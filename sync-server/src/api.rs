@@ -1,0 +1,1264 @@
+//! The handlers of `/api/v1`. Every handler checks the caller's role and team first.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde::Deserialize;
+use sync_proto::b64::Base64Bytes;
+use sync_proto::keys::{SurveyPublicKey, VerifyingKey};
+use sync_proto::wire::*;
+use uuid::Uuid;
+
+use crate::auth::{self, ClientAddress, DeviceAuth, UserAuth};
+use crate::error::{AppError, AppResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use crate::storage::{
+    NewAssignment, NewAudit, NewQuestionnaireVersion, NewReview, NewUpload, NewUser, QuotaTargetRow,
+};
+
+/// The routes of `/api/v1` (relative paths).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/users", post(create_user).get(list_users))
+        .route("/users/{user_id}/deactivate", post(deactivate_user))
+        .route("/surveys", post(create_survey).get(list_surveys))
+        .route("/surveys/{survey_id}/versions", post(upload_questionnaire))
+        .route("/surveys/{survey_id}/key", put(set_survey_key))
+        .route(
+            "/surveys/{survey_id}/assignments/csv",
+            post(import_assignments_csv),
+        )
+        .route(
+            "/surveys/{survey_id}/quotas",
+            put(set_quota).get(get_quotas),
+        )
+        .route("/enrolment-codes", post(create_enrolment_code))
+        .route("/enrolment-codes/qr", post(enrolment_qr))
+        .route("/devices/enrol", post(enrol_device))
+        .route("/devices", get(list_devices))
+        .route("/devices/{device_id}/revoke", post(revoke_device))
+        .route(
+            "/assignments",
+            post(create_assignment).get(list_assignments),
+        )
+        .route("/assignments/{assignment_id}/reassign", post(reassign))
+        .route("/sync/uploads", post(upload))
+        .route("/sync/changes", get(changes))
+        .route("/interviews", get(list_interviews))
+        .route("/interviews/{interview_id}", get(interview_detail))
+        .route("/interviews/{interview_id}/review", post(review))
+        .route("/audit", get(audit_log))
+}
+
+const SUPERVISING: &[Role] = &[Role::Admin, Role::Supervisor];
+const SURVEY_MANAGING: &[Role] = &[Role::Admin, Role::DataManager];
+const READING: &[Role] = &[Role::Admin, Role::Supervisor, Role::DataManager];
+
+fn audit(
+    state: &AppState,
+    actor: String,
+    action: &'static str,
+    subject: String,
+    detail: String,
+) -> NewAudit {
+    NewAudit {
+        at: state.now_text(),
+        actor,
+        action,
+        subject,
+        detail,
+    }
+}
+
+/// Log in with a username and password; returns a bearer session token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> AppResult<Json<LoginResponse>> {
+    state.login_limiter.check(&format!("ip:{address}"))?;
+    state
+        .login_limiter
+        .check(&format!("account:{}", request.username))?;
+    let storage = state.storage.clone();
+    let username = request.username.clone();
+    let user = state
+        .blocking(move || storage.user_by_name(&username))
+        .await?;
+    let password = request.password;
+    let stored = user.as_ref().map(|user| user.password_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || {
+        auth::verify_password(
+            &password,
+            stored
+                .as_deref()
+                .unwrap_or_else(|| auth::dummy_password_hash()),
+        )
+    })
+    .await
+    .map_err(|error| AppError::internal(error.to_string()))?;
+    let user = match user {
+        Some(user) if verified && user.active => user,
+        _ => {
+            let storage = state.storage.clone();
+            let entry = audit(
+                &state,
+                "anonymous".into(),
+                "login_failed",
+                format!("username:{}", request.username),
+                address,
+            );
+            state.blocking(move || storage.audit(entry)).await?;
+            return Err(AppError::unauthorized("wrong username or password"));
+        }
+    };
+    let token = auth::random_token(32)?;
+    let expires_at = state.clock.now_unix() + state.config.session_ttl_seconds;
+    let storage = state.storage.clone();
+    let hash = auth::token_hash(&token);
+    let user_id = user.id;
+    let entry = audit(
+        &state,
+        format!("user:{}", user.username),
+        "login",
+        format!("user:{}", user.id),
+        address,
+    );
+    state
+        .blocking(move || {
+            storage.create_session(hash, user_id, expires_at)?;
+            storage.audit(entry)
+        })
+        .await?;
+    Ok(Json(LoginResponse {
+        token,
+        expires_at: crate::clock::rfc3339(expires_at),
+        user: user.info(),
+    }))
+}
+
+/// End the current session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, caller: UserAuth) -> AppResult<StatusCode> {
+    let storage = state.storage.clone();
+    state
+        .blocking(move || storage.delete_session(caller.token_hash))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The logged-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = UserInfo), (status = 401, body = ErrorBody)))]
+pub async fn me(caller: UserAuth) -> Json<UserInfo> {
+    Json(caller.user.info())
+}
+
+fn check_password_policy(password: &str) -> AppResult<()> {
+    if password.chars().count() < 10 {
+        return Err(AppError::invalid(
+            "weak_password",
+            "a password needs at least 10 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Create an account (admin).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest,
+    responses((status = 201, body = UserInfo), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    ApiJson(request): ApiJson<CreateUserRequest>,
+) -> AppResult<(StatusCode, Json<UserInfo>)> {
+    caller.require(&[Role::Admin])?;
+    let user = create_user_checked(&state, caller.actor(), request).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Creates an account after checking the request (shared with the admin command).
+pub async fn create_user_checked(
+    state: &AppState,
+    actor: String,
+    request: CreateUserRequest,
+) -> AppResult<UserInfo> {
+    if request.username.trim().is_empty() || request.username.len() > 64 {
+        return Err(AppError::invalid(
+            "invalid_username",
+            "a username has 1 to 64 characters",
+        ));
+    }
+    check_password_policy(&request.password)?;
+    if matches!(request.role, Role::Supervisor | Role::Enumerator)
+        && request.team.as_deref().unwrap_or("").is_empty()
+    {
+        return Err(AppError::invalid(
+            "team_required",
+            "supervisors and enumerators belong to a team",
+        ));
+    }
+    let password = request.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|error| AppError::internal(error.to_string()))??;
+    let storage = state.storage.clone();
+    let entry = audit(
+        state,
+        actor,
+        "create_user",
+        String::new(),
+        format!("role {}", request.role.as_str()),
+    );
+    let new = NewUser {
+        username: request.username,
+        password_hash: hash,
+        role: request.role,
+        team: request.team,
+    };
+    let user = state
+        .blocking(move || storage.create_user(new, entry))
+        .await?;
+    Ok(user.info())
+}
+
+/// List accounts (admin: all; supervisor: own team).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = Vec<UserInfo>), (status = 403, body = ErrorBody)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: UserAuth,
+) -> AppResult<Json<Vec<UserInfo>>> {
+    caller.require(SUPERVISING)?;
+    let storage = state.storage.clone();
+    let team = caller.team_scope();
+    let users = state
+        .blocking(move || storage.list_users(team.as_deref()))
+        .await?;
+    Ok(Json(users.iter().map(|user| user.info()).collect()))
+}
+
+/// Deactivate an account and end its sessions (admin).
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/deactivate", tag = "users",
+    params(("user_id" = i64, Path, description = "The account")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn deactivate_user(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(user_id): Path<i64>,
+) -> AppResult<StatusCode> {
+    caller.require(&[Role::Admin])?;
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "deactivate_user",
+        format!("user:{user_id}"),
+        String::new(),
+    );
+    state
+        .blocking(move || storage.set_user_active(user_id, false, entry))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn valid_survey_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Create a survey (admin, data manager).
+#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = CreateSurveyRequest,
+    responses((status = 201, body = SurveyInfo), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_survey(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    ApiJson(request): ApiJson<CreateSurveyRequest>,
+) -> AppResult<(StatusCode, Json<SurveyInfo>)> {
+    caller.require(SURVEY_MANAGING)?;
+    if !valid_survey_id(&request.id) {
+        return Err(AppError::invalid(
+            "invalid_survey_id",
+            "a survey id is 1 to 64 of a-z, 0-9, '-' and '_'",
+        ));
+    }
+    let storage = state.storage.clone();
+    let now = state.now_text();
+    let (id, title) = (request.id.clone(), request.title.clone());
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "create_survey",
+        format!("survey:{}", request.id),
+        String::new(),
+    );
+    state
+        .blocking(move || {
+            storage.create_survey(&id, &title, &now)?;
+            storage.audit(entry)
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SurveyInfo {
+            id: request.id,
+            title: request.title,
+            public_key: None,
+            has_wrapped_private_key: false,
+            versions: Vec::new(),
+        }),
+    ))
+}
+
+/// List surveys with their versions.
+#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys",
+    responses((status = 200, body = Vec<SurveyInfo>), (status = 403, body = ErrorBody)))]
+pub async fn list_surveys(
+    State(state): State<AppState>,
+    caller: UserAuth,
+) -> AppResult<Json<Vec<SurveyInfo>>> {
+    caller.require(READING)?;
+    let storage = state.storage.clone();
+    let surveys = state
+        .blocking(move || {
+            storage
+                .list_surveys()?
+                .into_iter()
+                .map(|survey| {
+                    let versions = storage.list_versions(&survey.id)?;
+                    Ok(SurveyInfo {
+                        id: survey.id,
+                        title: survey.title,
+                        public_key: survey.public_key,
+                        has_wrapped_private_key: survey.wrapped_private_key.is_some(),
+                        versions,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(Json(surveys))
+}
+
+/// Upload a questionnaire file as a new version (admin, data manager).
+#[utoipa::path(post, path = "/api/v1/surveys/{survey_id}/versions", tag = "surveys",
+    params(("survey_id" = String, Path, description = "The survey")),
+    request_body = UploadQuestionnaireRequest,
+    responses((status = 201, body = QuestionnaireVersionInfo), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_questionnaire(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(survey_id): Path<String>,
+    ApiJson(request): ApiJson<UploadQuestionnaireRequest>,
+) -> AppResult<(StatusCode, Json<QuestionnaireVersionInfo>)> {
+    caller.require(SURVEY_MANAGING)?;
+    let catalog = state.catalog.clone();
+    let content = request.content.0;
+    let format = request.format;
+    let (facts, content) =
+        tokio::task::spawn_blocking(move || (catalog.inspect(format, &content), content))
+            .await
+            .map_err(|error| AppError::internal(error.to_string()))?;
+    let facts = facts.map_err(|problems| {
+        let code = if format == QuestionnaireFormat::Xlsx {
+            "xlsform_unsupported"
+        } else {
+            "invalid_questionnaire"
+        };
+        AppError::invalid(code, problems.join("\n"))
+    })?;
+    if let Some(id) = &facts.questionnaire_id
+        && id != &survey_id
+    {
+        return Err(AppError::invalid(
+            "questionnaire_id_mismatch",
+            format!("the questionnaire's id is {id}, but it was uploaded to survey {survey_id}"),
+        ));
+    }
+    let storage = state.storage.clone();
+    let new = NewQuestionnaireVersion {
+        survey_id: survey_id.clone(),
+        label: facts.label,
+        format,
+        content,
+        monitoring: facts.monitoring,
+        created_at: state.now_text(),
+    };
+    let entry_actor = caller.actor();
+    let now = state.now_text();
+    let info = state
+        .blocking(move || {
+            let info = storage.add_questionnaire_version(new)?;
+            storage.audit(NewAudit {
+                at: now,
+                actor: entry_actor,
+                action: "upload_questionnaire",
+                subject: format!("survey:{}", info.survey_id),
+                detail: format!("version {} {}", info.number, info.content_hash),
+            })?;
+            Ok(info)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// Set the survey's public key, optionally with its passphrase-wrapped private key (admin, data manager).
+#[utoipa::path(put, path = "/api/v1/surveys/{survey_id}/key", tag = "surveys",
+    params(("survey_id" = String, Path, description = "The survey")),
+    request_body = SetSurveyKeyRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_survey_key(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(survey_id): Path<String>,
+    ApiJson(request): ApiJson<SetSurveyKeyRequest>,
+) -> AppResult<StatusCode> {
+    caller.require(SURVEY_MANAGING)?;
+    let public = SurveyPublicKey::from_base64(&request.public_key)
+        .map_err(|error| AppError::invalid("invalid_key", error.to_string()))?;
+    let wrapped = match request.wrapped_private_key {
+        None => None,
+        Some(wrapped) => {
+            if wrapped.public_key.0 != public.0 {
+                return Err(AppError::invalid(
+                    "invalid_key",
+                    "the wrapped private key belongs to another public key",
+                ));
+            }
+            Some(
+                serde_json::to_string(&wrapped)
+                    .map_err(|error| AppError::internal(error.to_string()))?,
+            )
+        }
+    };
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "set_survey_key",
+        format!("survey:{survey_id}"),
+        public.to_base64(),
+    );
+    state
+        .blocking(move || storage.set_survey_key(&survey_id, &public.to_base64(), wrapped, entry))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn enumerator_in_scope(
+    state: &AppState,
+    caller: &UserAuth,
+    enumerator_id: i64,
+) -> AppResult<crate::storage::UserRow> {
+    let storage = state.storage.clone();
+    let user = state
+        .blocking(move || storage.user_by_id(enumerator_id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no user {enumerator_id}")))?;
+    if user.role != Role::Enumerator {
+        return Err(AppError::invalid(
+            "not_an_enumerator",
+            format!("user {enumerator_id} is not an enumerator"),
+        ));
+    }
+    if !user.active {
+        return Err(AppError::invalid(
+            "inactive_user",
+            format!("user {enumerator_id} is deactivated"),
+        ));
+    }
+    caller.require_team(user.team.as_deref())?;
+    Ok(user)
+}
+
+async fn survey_exists(state: &AppState, survey_id: &str) -> AppResult<()> {
+    let storage = state.storage.clone();
+    let id = survey_id.to_string();
+    state
+        .blocking(move || storage.survey(&id))
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| AppError::not_found(format!("no survey {survey_id}")))
+}
+
+/// Create an assignment for an enumerator of the caller's team (admin, supervisor).
+#[utoipa::path(post, path = "/api/v1/assignments", tag = "assignments", request_body = CreateAssignmentRequest,
+    responses((status = 201, body = Assignment), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_assignment(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    ApiJson(request): ApiJson<CreateAssignmentRequest>,
+) -> AppResult<(StatusCode, Json<Assignment>)> {
+    caller.require(SUPERVISING)?;
+    enumerator_in_scope(&state, &caller, request.enumerator_id).await?;
+    survey_exists(&state, &request.survey_id).await?;
+    if request.quantity == Some(0) {
+        return Err(AppError::invalid(
+            "invalid_quantity",
+            "a quantity is at least 1 (omit it for unlimited)",
+        ));
+    }
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "create_assignments",
+        format!("survey:{}", request.survey_id),
+        String::new(),
+    );
+    let new = NewAssignment {
+        survey_id: request.survey_id,
+        enumerator_id: request.enumerator_id,
+        quantity: request.quantity,
+        preload: request.preload,
+        created_by: caller.user.id,
+    };
+    let mut created = state
+        .blocking(move || storage.create_assignments(vec![new], entry))
+        .await?;
+    Ok((StatusCode::CREATED, Json(created.remove(0))))
+}
+
+/// Create assignments from CSV (admin, supervisor): a header row with `enumerator` (username) and
+/// `quantity` (empty for unlimited); every other column is a preloaded value. All rows or none.
+#[utoipa::path(post, path = "/api/v1/surveys/{survey_id}/assignments/csv", tag = "assignments",
+    params(("survey_id" = String, Path, description = "The survey")),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = AssignmentList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import_assignments_csv(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(survey_id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<AssignmentList>)> {
+    caller.require(SUPERVISING)?;
+    survey_exists(&state, &survey_id).await?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(&body[..]);
+    let headers = reader
+        .headers()
+        .map_err(|error| AppError::invalid("invalid_csv", format!("line 1: {error}")))?
+        .clone();
+    let enumerator_column = headers
+        .iter()
+        .position(|h| h == "enumerator")
+        .ok_or_else(|| {
+            AppError::invalid(
+                "invalid_csv",
+                "line 1: the header needs an `enumerator` column",
+            )
+        })?;
+    let quantity_column = headers.iter().position(|h| h == "quantity");
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(format!("line {line}: {error}"));
+                continue;
+            }
+        };
+        let username = record.get(enumerator_column).unwrap_or("").to_string();
+        let quantity = match quantity_column.and_then(|c| record.get(c)).unwrap_or("") {
+            "" => None,
+            text => match text.parse::<u32>() {
+                Ok(0) | Err(_) => {
+                    problems.push(format!(
+                        "line {line}: quantity `{text}` is not a whole number ≥ 1"
+                    ));
+                    continue;
+                }
+                Ok(n) => Some(n),
+            },
+        };
+        let preload: BTreeMap<String, String> = headers
+            .iter()
+            .zip(record.iter())
+            .enumerate()
+            .filter(|(column, _)| *column != enumerator_column && Some(*column) != quantity_column)
+            .map(|(_, (key, value))| (key.to_string(), value.to_string()))
+            .collect();
+        rows.push((line, username, quantity, preload));
+    }
+    let mut assignments = Vec::new();
+    for (line, username, quantity, preload) in rows {
+        let storage = state.storage.clone();
+        let name = username.clone();
+        let user = state.blocking(move || storage.user_by_name(&name)).await?;
+        match user {
+            Some(user) if user.role == Role::Enumerator && user.active => {
+                if caller.require_team(user.team.as_deref()).is_err() {
+                    problems.push(format!(
+                        "line {line}: enumerator `{username}` is not in your team"
+                    ));
+                    continue;
+                }
+                assignments.push(NewAssignment {
+                    survey_id: survey_id.clone(),
+                    enumerator_id: user.id,
+                    quantity,
+                    preload,
+                    created_by: caller.user.id,
+                });
+            }
+            _ => problems.push(format!("line {line}: no active enumerator `{username}`")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::invalid("invalid_csv", problems.join("\n")));
+    }
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "create_assignments",
+        format!("survey:{survey_id}"),
+        String::new(),
+    );
+    let created = state
+        .blocking(move || storage.create_assignments(assignments, entry))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AssignmentList {
+            assignments: created,
+        }),
+    ))
+}
+
+/// Give an assignment to another enumerator (admin, supervisor of both teams).
+#[utoipa::path(post, path = "/api/v1/assignments/{assignment_id}/reassign", tag = "assignments",
+    params(("assignment_id" = i64, Path, description = "The assignment")),
+    request_body = ReassignRequest,
+    responses((status = 200, body = Assignment), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reassign(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(assignment_id): Path<i64>,
+    ApiJson(request): ApiJson<ReassignRequest>,
+) -> AppResult<Json<Assignment>> {
+    caller.require(SUPERVISING)?;
+    let storage = state.storage.clone();
+    let current = state
+        .blocking(move || storage.assignment(assignment_id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no assignment {assignment_id}")))?;
+    enumerator_in_scope(&state, &caller, current.enumerator_id).await?;
+    enumerator_in_scope(&state, &caller, request.enumerator_id).await?;
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "reassign",
+        format!("assignment:{assignment_id}"),
+        format!(
+            "user:{} -> user:{}",
+            current.enumerator_id, request.enumerator_id
+        ),
+    );
+    let updated = state
+        .blocking(move || storage.reassign(assignment_id, request.enumerator_id, entry))
+        .await?;
+    Ok(Json(updated))
+}
+
+/// Query of list endpoints.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SurveyFilter {
+    /// Only this survey.
+    pub survey_id: Option<String>,
+}
+
+/// List assignments (admin, data manager: all; supervisor: own team).
+#[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", params(SurveyFilter),
+    responses((status = 200, body = AssignmentList), (status = 403, body = ErrorBody)))]
+pub async fn list_assignments(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Query(filter): Query<SurveyFilter>,
+) -> AppResult<Json<AssignmentList>> {
+    caller.require(READING)?;
+    let storage = state.storage.clone();
+    let team = caller.team_scope();
+    let assignments = state
+        .blocking(move || storage.list_assignments(filter.survey_id.as_deref(), team.as_deref()))
+        .await?;
+    Ok(Json(AssignmentList { assignments }))
+}
+
+/// Create a one-time enrolment code for an enumerator's tablet (admin, supervisor of the team).
+#[utoipa::path(post, path = "/api/v1/enrolment-codes", tag = "devices", request_body = CreateEnrolmentCodeRequest,
+    responses((status = 201, body = EnrolmentCode), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_enrolment_code(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    ApiJson(request): ApiJson<CreateEnrolmentCodeRequest>,
+) -> AppResult<(StatusCode, Json<EnrolmentCode>)> {
+    caller.require(SUPERVISING)?;
+    enumerator_in_scope(&state, &caller, request.enumerator_id).await?;
+    let code = auth::new_enrolment_code()?;
+    let hash = auth::token_hash(&auth::normalize_enrolment_code(&code));
+    let expires_at = state.clock.now_unix() + state.config.enrolment_code_ttl_seconds;
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "create_enrolment_code",
+        String::new(),
+        format!("user:{}", request.enumerator_id),
+    );
+    let enumerator_id = request.enumerator_id;
+    let id = state
+        .blocking(move || storage.create_enrolment_code(hash, enumerator_id, expires_at, entry))
+        .await?;
+    let qr_svg = crate::qr::enrolment_svg(&state.config.public_url, &code)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrolmentCode {
+            id,
+            code,
+            expires_at: crate::clock::rfc3339(expires_at),
+            enumerator_id,
+            qr_svg,
+        }),
+    ))
+}
+
+/// Body of the QR endpoint.
+#[derive(Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct QrRequest {
+    /// The enrolment code to render.
+    pub code: String,
+}
+
+/// Render an enrolment code as an SVG QR code for the console (admin, supervisor). The code goes
+/// in the body, never in a URL.
+#[utoipa::path(post, path = "/api/v1/enrolment-codes/qr", tag = "devices", request_body = QrRequest,
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 403, body = ErrorBody)))]
+pub async fn enrolment_qr(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    ApiJson(request): ApiJson<QrRequest>,
+) -> AppResult<Response> {
+    caller.require(SUPERVISING)?;
+    let svg = crate::qr::enrolment_svg(&state.config.public_url, &request.code)?;
+    let mut response = svg.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    Ok(response)
+}
+
+/// Enrol a device with a one-time code; returns its token (once) and the server's receipt key.
+#[utoipa::path(post, path = "/api/v1/devices/enrol", tag = "devices", request_body = EnrolRequest,
+    responses((status = 201, body = EnrolResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn enrol_device(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(request): ApiJson<EnrolRequest>,
+) -> AppResult<(StatusCode, Json<EnrolResponse>)> {
+    state.enrol_limiter.check(&format!("ip:{address}"))?;
+    let public_key = VerifyingKey::from_bytes(&request.device_public_key.0)
+        .map_err(|error| AppError::invalid("invalid_key", error.to_string()))?;
+    let code_hash = auth::token_hash(&auth::normalize_enrolment_code(&request.code));
+    let device_id = Uuid::now_v7();
+    let token = auth::random_token(16)?;
+    let token_hash = auth::token_hash(&token);
+    let now = state.clock.now_unix();
+    let enrolled_at = state.now_text();
+    let storage = state.storage.clone();
+    let label = request.label.chars().take(120).collect::<String>();
+    let device = state
+        .blocking(move || {
+            storage.enrol_device(
+                code_hash,
+                now,
+                device_id,
+                &label,
+                public_key.0,
+                token_hash,
+                &enrolled_at,
+            )
+        })
+        .await?;
+    let Some(device) = device else {
+        let storage = state.storage.clone();
+        let entry = audit(
+            &state,
+            "anonymous".into(),
+            "enrol_failed",
+            String::new(),
+            address,
+        );
+        state.blocking(move || storage.audit(entry)).await?;
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_enrolment_code",
+            "the enrolment code is unknown, used or expired; ask your supervisor for a new one",
+        ));
+    };
+    let storage = state.storage.clone();
+    let enumerator_id = device.enumerator_id;
+    let enumerator = state
+        .blocking(move || storage.user_by_id(enumerator_id))
+        .await?
+        .ok_or_else(|| AppError::internal("enrolled device without enumerator"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrolResponse {
+            device_id: device.id,
+            device_token: token,
+            server_public_key: Base64Bytes(state.server_key.public_key().0.to_vec()),
+            enumerator: enumerator.info(),
+            protocol_version: sync_proto::PROTOCOL_VERSION,
+        }),
+    ))
+}
+
+fn device_info(device: &crate::storage::DeviceRow) -> DeviceInfo {
+    DeviceInfo {
+        id: device.id,
+        label: device.label.clone(),
+        enumerator_id: device.enumerator_id,
+        enrolled_at: device.enrolled_at.clone(),
+        revoked_at: device.revoked_at.clone(),
+    }
+}
+
+/// List devices (admin: all; supervisor: own team).
+#[utoipa::path(get, path = "/api/v1/devices", tag = "devices",
+    responses((status = 200, body = Vec<DeviceInfo>), (status = 403, body = ErrorBody)))]
+pub async fn list_devices(
+    State(state): State<AppState>,
+    caller: UserAuth,
+) -> AppResult<Json<Vec<DeviceInfo>>> {
+    caller.require(SUPERVISING)?;
+    let storage = state.storage.clone();
+    let team = caller.team_scope();
+    let devices = state
+        .blocking(move || storage.list_devices(team.as_deref()))
+        .await?;
+    Ok(Json(devices.iter().map(device_info).collect()))
+}
+
+/// Revoke a device; its token stops working at once (admin, supervisor of the team).
+#[utoipa::path(post, path = "/api/v1/devices/{device_id}/revoke", tag = "devices",
+    params(("device_id" = Uuid, Path, description = "The device")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(device_id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    caller.require(SUPERVISING)?;
+    let storage = state.storage.clone();
+    let device = state
+        .blocking(move || storage.device_by_id(device_id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no device {device_id}")))?;
+    caller.require_team(device.team.as_deref())?;
+    let storage = state.storage.clone();
+    let now = state.now_text();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "revoke",
+        format!("device:{device_id}"),
+        String::new(),
+    );
+    state
+        .blocking(move || storage.revoke_device(device_id, &now, entry))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn cached_version(
+    state: &AppState,
+    survey_id: &str,
+    content_hash: &str,
+) -> AppResult<Arc<QuestionnaireVersionInfo>> {
+    let key = (survey_id.to_string(), content_hash.to_string());
+    if let Some(found) = state
+        .version_cache
+        .lock()
+        .expect("version cache lock")
+        .get(&key)
+    {
+        return Ok(found.clone());
+    }
+    let storage = state.storage.clone();
+    let (survey, hash) = key.clone();
+    let version = state
+        .blocking(move || storage.questionnaire_version(&survey, &hash))
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "unknown_questionnaire",
+                format!(
+                    "questionnaire {survey_id} has no version with content hash {content_hash}"
+                ),
+            )
+        })?;
+    let info = Arc::new(version.info);
+    state
+        .version_cache
+        .lock()
+        .expect("version cache lock")
+        .insert(key, info.clone());
+    Ok(info)
+}
+
+/// Upload one sealed, signed interview revision (device). Idempotent: the same content returns the
+/// same receipt; other content under the same revision is kept as a conflict. The receipt is sent
+/// only after the upload is durably committed.
+#[utoipa::path(post, path = "/api/v1/sync/uploads", tag = "sync", request_body = UploadEnvelope,
+    responses((status = 200, body = Receipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: DeviceAuth,
+    ApiJson(envelope): ApiJson<UploadEnvelope>,
+) -> AppResult<Json<Receipt>> {
+    let device_key = VerifyingKey(caller.device.public_key);
+    envelope.verify(&device_key).map_err(|_| {
+        AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_signature",
+            "the envelope's signature does not verify with this device's key",
+        )
+    })?;
+    if envelope.revision == 0 {
+        return Err(AppError::invalid(
+            "invalid_revision",
+            "revisions start at 1",
+        ));
+    }
+    let version = cached_version(
+        &state,
+        &envelope.questionnaire_id,
+        &envelope.questionnaire_version,
+    )
+    .await?;
+    state
+        .validator
+        .validate_monitoring(&version, &envelope.monitoring)
+        .map_err(|problems| AppError::invalid("invalid_monitoring", problems.join("\n")))?;
+    if let Some(assignment_id) = envelope.assignment_id {
+        let storage = state.storage.clone();
+        let assignment = state
+            .blocking(move || storage.assignment(assignment_id))
+            .await?;
+        match assignment {
+            Some(assignment)
+                if assignment.enumerator_id == caller.device.enumerator_id
+                    && assignment.survey_id == envelope.questionnaire_id => {}
+            _ => {
+                return Err(AppError::forbidden(format!(
+                    "assignment {assignment_id} is not this enumerator's assignment for {}",
+                    envelope.questionnaire_id
+                )));
+            }
+        }
+    }
+    let content_hash = envelope.content_hash();
+    let new = NewUpload {
+        envelope,
+        content_hash,
+        device_id: caller.device.id,
+        enumerator_id: caller.device.enumerator_id,
+        received_at: state.now_text(),
+    };
+    let storage = state.storage.clone();
+    let key = state.server_key.clone();
+    let receipt = state
+        .blocking(move || storage.store_upload(new, key))
+        .await?;
+    Ok(Json(receipt))
+}
+
+/// Query of the changes endpoint.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ChangesQuery {
+    /// The `next_cursor` of the previous answer (0 at first).
+    #[serde(default)]
+    pub cursor: u64,
+    /// At most this many changes (default 200, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// Download what changed for this device since the cursor (device).
+#[utoipa::path(get, path = "/api/v1/sync/changes", tag = "sync", params(ChangesQuery),
+    responses((status = 200, body = ChangesResponse), (status = 401, body = ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    caller: DeviceAuth,
+    Query(query): Query<ChangesQuery>,
+) -> AppResult<Json<ChangesResponse>> {
+    let limit = query.limit.unwrap_or(200).clamp(1, 1000);
+    let storage = state.storage.clone();
+    let enumerator_id = caller.device.enumerator_id;
+    let (batch, surveys) = state
+        .blocking(move || {
+            Ok((
+                storage.changes_for(enumerator_id, query.cursor, limit)?,
+                storage.surveys_of_enumerator(enumerator_id)?,
+            ))
+        })
+        .await?;
+    let mut quota_fill = Vec::new();
+    for survey in surveys {
+        quota_fill.extend(quota_cells(&state, &survey, None).await?);
+    }
+    Ok(Json(ChangesResponse {
+        next_cursor: batch.next_cursor,
+        has_more: batch.has_more,
+        questionnaires: batch
+            .questionnaires
+            .into_iter()
+            .map(|(survey_public_key, row)| QuestionnaireDownload {
+                info: row.info,
+                survey_public_key,
+                content: Base64Bytes(row.content),
+            })
+            .collect(),
+        assignments: batch.assignments,
+        reviews: batch.reviews,
+        quota_fill,
+    }))
+}
+
+/// List interviews (admin, data manager: all; supervisor: own team).
+#[utoipa::path(get, path = "/api/v1/interviews", tag = "review", params(SurveyFilter),
+    responses((status = 200, body = Vec<InterviewSummary>), (status = 403, body = ErrorBody)))]
+pub async fn list_interviews(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Query(filter): Query<SurveyFilter>,
+) -> AppResult<Json<Vec<InterviewSummary>>> {
+    caller.require(READING)?;
+    let storage = state.storage.clone();
+    let team = caller.team_scope();
+    let interviews = state
+        .blocking(move || storage.list_interviews(filter.survey_id.as_deref(), team.as_deref()))
+        .await?;
+    Ok(Json(interviews))
+}
+
+async fn interview_in_scope(
+    state: &AppState,
+    caller: &UserAuth,
+    interview_id: Uuid,
+) -> AppResult<()> {
+    let storage = state.storage.clone();
+    let interview = state
+        .blocking(move || storage.interview(interview_id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no interview {interview_id}")))?;
+    caller.require_team(interview.team.as_deref())
+}
+
+/// One interview with every stored envelope (sealed) and its reviews.
+#[utoipa::path(get, path = "/api/v1/interviews/{interview_id}", tag = "review",
+    params(("interview_id" = Uuid, Path, description = "The interview")),
+    responses((status = 200, body = InterviewDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn interview_detail(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(interview_id): Path<Uuid>,
+) -> AppResult<Json<InterviewDetail>> {
+    caller.require(READING)?;
+    interview_in_scope(&state, &caller, interview_id).await?;
+    let storage = state.storage.clone();
+    let detail = state
+        .blocking(move || storage.interview_detail(interview_id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no interview {interview_id}")))?;
+    Ok(Json(detail))
+}
+
+/// Approve or reject the latest revision, with comments per question path (admin, supervisor of the team).
+#[utoipa::path(post, path = "/api/v1/interviews/{interview_id}/review", tag = "review",
+    params(("interview_id" = Uuid, Path, description = "The interview")),
+    request_body = ReviewRequest,
+    responses((status = 200, body = Rejection), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(interview_id): Path<Uuid>,
+    ApiJson(request): ApiJson<ReviewRequest>,
+) -> AppResult<Json<Rejection>> {
+    caller.require(SUPERVISING)?;
+    interview_in_scope(&state, &caller, interview_id).await?;
+    if request.decision == ReviewDecision::Reject
+        && request.comments.is_empty()
+        && request.note.is_none()
+    {
+        return Err(AppError::invalid(
+            "comment_required",
+            "a rejection needs a comment on at least one question",
+        ));
+    }
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "review",
+        format!("interview:{interview_id}"),
+        String::new(),
+    );
+    let new = NewReview {
+        interview_id,
+        revision: request.revision,
+        decision: request.decision,
+        comments: request.comments,
+        note: request.note,
+        reviewer: caller.user.username.clone(),
+        reviewed_at: state.now_text(),
+    };
+    let recorded = state
+        .blocking(move || storage.record_review(new, entry))
+        .await?;
+    Ok(Json(recorded))
+}
+
+/// Set the target of one quota cell (admin, supervisor).
+#[utoipa::path(put, path = "/api/v1/surveys/{survey_id}/quotas", tag = "quotas",
+    params(("survey_id" = String, Path, description = "The survey")),
+    request_body = SetQuotaRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_quota(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(survey_id): Path<String>,
+    ApiJson(request): ApiJson<SetQuotaRequest>,
+) -> AppResult<StatusCode> {
+    caller.require(SUPERVISING)?;
+    survey_exists(&state, &survey_id).await?;
+    if request.cell.is_empty() {
+        return Err(AppError::invalid(
+            "invalid_cell",
+            "a quota cell names a value for each of its fields",
+        ));
+    }
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "set_quota",
+        format!("survey:{survey_id}"),
+        format!("{} target {}", request.quota, request.target),
+    );
+    let target = QuotaTargetRow {
+        quota: request.quota,
+        cell: request.cell,
+        target: request.target,
+    };
+    state
+        .blocking(move || storage.set_quota_target(&survey_id, target, entry))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Counts fill per cell: one per interview (latest revision, submitted or approved) whose monitoring
+/// values equal every coordinate of the cell.
+async fn quota_cells(
+    state: &AppState,
+    survey_id: &str,
+    team: Option<String>,
+) -> AppResult<Vec<QuotaCell>> {
+    let storage = state.storage.clone();
+    let survey = survey_id.to_string();
+    let (targets, interviews) = state
+        .blocking(move || {
+            Ok((
+                storage.quota_targets(&survey)?,
+                storage.list_interviews(Some(&survey), team.as_deref())?,
+            ))
+        })
+        .await?;
+    Ok(targets
+        .into_iter()
+        .map(|target| {
+            let fill = interviews
+                .iter()
+                .filter(|interview| interview.status != InterviewStatus::Rejected)
+                .filter(|interview| {
+                    target.cell.iter().all(|(field, value)| {
+                        interview
+                            .monitoring
+                            .get(field)
+                            .and_then(MonitoringValue::cell_text)
+                            .as_deref()
+                            == Some(value)
+                    })
+                })
+                .count() as u32;
+            QuotaCell {
+                survey_id: survey_id.to_string(),
+                quota: target.quota,
+                cell: target.cell,
+                target: target.target,
+                fill,
+            }
+        })
+        .collect())
+}
+
+/// Quota cells with targets and fill (admin, supervisor, data manager).
+#[utoipa::path(get, path = "/api/v1/surveys/{survey_id}/quotas", tag = "quotas",
+    params(("survey_id" = String, Path, description = "The survey")),
+    responses((status = 200, body = QuotaList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_quotas(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(survey_id): Path<String>,
+) -> AppResult<Json<QuotaList>> {
+    caller.require(READING)?;
+    survey_exists(&state, &survey_id).await?;
+    Ok(Json(QuotaList {
+        cells: quota_cells(&state, &survey_id, None).await?,
+    }))
+}
+
+/// Query of the audit endpoint.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// The last this many entries (default 500).
+    pub limit: Option<u32>,
+}
+
+/// The append-only audit log (admin).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = AuditList), (status = 403, body = ErrorBody)))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Json<AuditList>> {
+    caller.require(&[Role::Admin])?;
+    let storage = state.storage.clone();
+    let limit = query.limit.unwrap_or(500).clamp(1, 10_000);
+    let entries = state.blocking(move || storage.audit_entries(limit)).await?;
+    Ok(Json(AuditList { entries }))
+}

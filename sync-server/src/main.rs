@@ -1,0 +1,352 @@
+//! `sync-server`: serve the sync API, or administer its data directory.
+//!
+//! Exit codes: 0 success; 1 a runtime failure (database, key, TLS, bind); 2 a usage or
+//! configuration error (bad flag, bad config file or environment value, refused admin request).
+
+use std::io::{BufRead as _, Write as _};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use sync_proto::wire::{CreateUserRequest, Role};
+use sync_server::config::Config;
+use sync_server::storage::NewAudit;
+
+#[derive(Debug, Parser)]
+#[command(name = "sync-server", version, about = "The Daftar sync server")]
+struct Cli {
+    /// A TOML config file; `DAFTAR_*` environment variables and flags override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// The data directory (database and server key).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API until SIGINT or SIGTERM, then finish in-flight requests.
+    Serve {
+        /// The listening address, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// A PEM certificate chain: serve HTTPS.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of the certificate.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Manage accounts and back up the data directory.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create the first admin account (refused when an admin exists). The password is read from
+    /// `DAFTAR_ADMIN_PASSWORD` or, if unset, from the first line of standard input.
+    CreateAdmin {
+        /// The account name.
+        #[arg(long)]
+        username: String,
+    },
+    /// Create an account; the password is read like `create-admin`'s.
+    CreateUser {
+        /// The account name.
+        #[arg(long)]
+        username: String,
+        /// admin, supervisor, data_manager or enumerator.
+        #[arg(long)]
+        role: String,
+        /// The team (supervisors and enumerators).
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List accounts.
+    ListUsers,
+    /// Deactivate an account and end its sessions.
+    DeactivateUser {
+        /// The account name.
+        #[arg(long)]
+        username: String,
+    },
+    /// Write a consistent copy of the database to a new file (safe while the server runs).
+    Backup {
+        /// The new file.
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+/// An error that is the user's to fix (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sync-server: {error:#}");
+            if error.downcast_ref::<UsageError>().is_some()
+                || error
+                    .downcast_ref::<sync_server::config::ConfigError>()
+                    .is_some()
+            {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    if let Some(data_dir) = cli.data_dir {
+        config.data_dir = data_dir;
+    }
+    match cli.command {
+        Command::Serve {
+            bind,
+            tls_cert,
+            tls_key,
+        } => {
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            if tls_cert.is_some() {
+                config.tls_cert = tls_cert;
+                config.tls_key = tls_key;
+            }
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .max_blocking_threads(1024)
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(serve(config))
+        }
+        Command::Admin { command } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(admin(config, command))
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&config.log).map_err(|error| {
+                UsageError(format!("invalid log filter {:?}: {error}", config.log))
+            })?,
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let grace = Duration::from_secs(config.shutdown_grace_seconds);
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        (None, None) => None,
+        _ => bail!(UsageError("tls_cert and tls_key go together".into())),
+    };
+    let bind = config.bind;
+    let (state, storage) =
+        sync_server::open_state(config).context("cannot open the data directory")?;
+    let router = sync_server::app(state);
+    let handle = axum_server::Handle::new();
+    let shutdown_handle = handle.clone();
+    tokio::spawn(async move {
+        wait_for_shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        shutdown_handle.graceful_shutdown(Some(grace));
+    });
+    let announce_handle = handle.clone();
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tokio::spawn(async move {
+        if let Some(address) = announce_handle.listening().await {
+            // Scripts and tests wait for this line.
+            println!("listening on {scheme}://{address}");
+            let _ = std::io::stdout().flush();
+        }
+    });
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        None => axum_server::bind(bind)
+            .handle(handle)
+            .serve(service)
+            .await
+            .context("the server failed")?,
+        Some((cert, key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let tls_config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot load the TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
+            axum_server::bind_rustls(bind, tls_config)
+                .handle(handle)
+                .serve(service)
+                .await
+                .context("the server failed")?
+        }
+    }
+    // Every queued write is committed before the process exits.
+    let closing = storage.clone();
+    tokio::task::spawn_blocking(move || closing.close())
+        .await
+        .context("closing the database")?;
+    Ok(())
+}
+
+async fn wait_for_shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("DAFTAR_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
+    let (state, storage) =
+        sync_server::open_state(config).context("cannot open the data directory")?;
+    let actor = "admin-cli".to_string();
+    let result = match command {
+        AdminCommand::CreateAdmin { username } => {
+            let storage = state.storage.clone();
+            let admins = tokio::task::spawn_blocking(move || storage.list_users(None)).await??;
+            if admins.iter().any(|user| user.role == Role::Admin) {
+                bail!(UsageError(
+                    "an admin exists already; use `admin create-user --role admin`".into()
+                ));
+            }
+            let password = read_password()?;
+            let request = CreateUserRequest {
+                username,
+                password,
+                role: Role::Admin,
+                team: None,
+            };
+            let user = sync_server::api::create_user_checked(&state, actor, request)
+                .await
+                .map_err(|error| UsageError(error.message))?;
+            println!("created admin {} (id {})", user.username, user.id);
+            Ok(())
+        }
+        AdminCommand::CreateUser {
+            username,
+            role,
+            team,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                UsageError(format!(
+                    "unknown role {role}: admin, supervisor, data_manager or enumerator"
+                ))
+            })?;
+            let password = read_password()?;
+            let request = CreateUserRequest {
+                username,
+                password,
+                role,
+                team,
+            };
+            let user = sync_server::api::create_user_checked(&state, actor, request)
+                .await
+                .map_err(|error| UsageError(error.message))?;
+            println!(
+                "created {} {} (id {})",
+                user.role.as_str(),
+                user.username,
+                user.id
+            );
+            Ok(())
+        }
+        AdminCommand::ListUsers => {
+            let storage = state.storage.clone();
+            let users = tokio::task::spawn_blocking(move || storage.list_users(None)).await??;
+            for user in users {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.id,
+                    user.username,
+                    user.role.as_str(),
+                    user.team.unwrap_or_default(),
+                    if user.active { "active" } else { "inactive" }
+                );
+            }
+            Ok(())
+        }
+        AdminCommand::DeactivateUser { username } => {
+            let storage = state.storage.clone();
+            let name = username.clone();
+            let user = tokio::task::spawn_blocking(move || storage.user_by_name(&name))
+                .await??
+                .ok_or_else(|| UsageError(format!("no user {username}")))?;
+            let storage = state.storage.clone();
+            let entry = NewAudit {
+                at: state.now_text(),
+                actor,
+                action: "deactivate_user",
+                subject: format!("user:{}", user.id),
+                detail: String::new(),
+            };
+            tokio::task::spawn_blocking(move || storage.set_user_active(user.id, false, entry))
+                .await??;
+            println!("deactivated {username}");
+            Ok(())
+        }
+        AdminCommand::Backup { to } => {
+            let storage = state.storage.clone();
+            let target = to.clone();
+            tokio::task::spawn_blocking(move || storage.backup_to(&target))
+                .await?
+                .map_err(|error| UsageError(error.to_string()))?;
+            println!("backed up to {}", to.display());
+            Ok(())
+        }
+    };
+    drop(state);
+    let closing: Arc<_> = storage;
+    tokio::task::spawn_blocking(move || closing.close()).await?;
+    result
+}

@@ -1,0 +1,223 @@
+//! The validation seam: what the server checks about questionnaires and uploads.
+//!
+//! The HTTP layer knows only the two traits. [`DeclaredNamesValidator`] is the implementation used
+//! while the questionnaire crates (`survey-spec`, `survey-engine`) are not available to the server:
+//! it reads only the top-level `id`, `version`, `daftar` and `monitoring` keys of a native YAML file
+//! and checks that every monitoring field of an upload is one the questionnaire declares. It does
+//! **not** check value types or choice codes; that needs the compiled questionnaire.
+
+use std::collections::BTreeMap;
+
+use sync_proto::wire::{MonitoringValue, QuestionnaireFormat, QuestionnaireVersionInfo};
+
+/// What the server needs to know about an uploaded questionnaire file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QuestionnaireFacts {
+    /// The questionnaire's `id`.
+    pub questionnaire_id: Option<String>,
+    /// The designer's `version` label.
+    pub label: Option<String>,
+    /// The declared monitoring fields.
+    pub monitoring: Vec<String>,
+}
+
+/// Reads uploaded questionnaire files.
+pub trait QuestionnaireCatalog: Send + Sync + 'static {
+    /// Checks a file and extracts its facts, or returns every problem found (`file:line: message`).
+    fn inspect(
+        &self,
+        format: QuestionnaireFormat,
+        content: &[u8],
+    ) -> Result<QuestionnaireFacts, Vec<String>>;
+}
+
+/// Re-validates what travels in clear in an upload.
+pub trait InterviewValidator: Send + Sync + 'static {
+    /// Checks the monitoring fields of an upload against its questionnaire version; returns every
+    /// problem found.
+    fn validate_monitoring(
+        &self,
+        questionnaire: &QuestionnaireVersionInfo,
+        monitoring: &BTreeMap<String, MonitoringValue>,
+    ) -> Result<(), Vec<String>>;
+}
+
+/// Checks monitoring field *names* against the questionnaire's declared `monitoring:` list, read
+/// from the top level of the native YAML. Value types and choice codes are not checked.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DeclaredNamesValidator;
+
+impl QuestionnaireCatalog for DeclaredNamesValidator {
+    fn inspect(
+        &self,
+        format: QuestionnaireFormat,
+        content: &[u8],
+    ) -> Result<QuestionnaireFacts, Vec<String>> {
+        match format {
+            QuestionnaireFormat::Xlsx => Err(vec![
+                "XLSForm (.xlsx) upload needs the XLSForm converter, which this server build does not include; \
+                 convert it with `daftar spec import form.xlsx -o form.yaml` and upload the YAML"
+                    .to_string(),
+            ]),
+            QuestionnaireFormat::Yaml => inspect_native_yaml(content),
+        }
+    }
+}
+
+impl InterviewValidator for DeclaredNamesValidator {
+    fn validate_monitoring(
+        &self,
+        questionnaire: &QuestionnaireVersionInfo,
+        monitoring: &BTreeMap<String, MonitoringValue>,
+    ) -> Result<(), Vec<String>> {
+        let problems: Vec<String> = monitoring
+            .keys()
+            .filter(|name| !questionnaire.monitoring.iter().any(|declared| declared == *name))
+            .map(|name| {
+                format!(
+                    "monitoring field `{name}` is not declared in the `monitoring:` list of questionnaire {} version {}",
+                    questionnaire.survey_id, questionnaire.number
+                )
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+fn unquote(value: &str) -> String {
+    let value = value.split(" #").next().unwrap_or("").trim();
+    value.trim_matches(|c| c == '"' || c == '\'').to_string()
+}
+
+/// Reads the top-level scalar keys and the `monitoring` list of a native questionnaire, line by line.
+fn inspect_native_yaml(content: &[u8]) -> Result<QuestionnaireFacts, Vec<String>> {
+    let text = std::str::from_utf8(content)
+        .map_err(|_| vec!["questionnaire: the file is not UTF-8 text".to_string()])?;
+    let mut facts = QuestionnaireFacts::default();
+    let mut problems = Vec::new();
+    let mut format_version = None;
+    let mut in_monitoring_block = false;
+    let mut monitoring_seen = false;
+    for (index, line) in text.lines().enumerate() {
+        let line_number = index + 1;
+        let trimmed_end = line.trim_end();
+        if trimmed_end.trim_start().starts_with('#') || trimmed_end.is_empty() {
+            continue;
+        }
+        let top_level = !line.starts_with(' ') && !line.starts_with('\t') && !line.starts_with('-');
+        if in_monitoring_block {
+            let item = trimmed_end.trim_start();
+            if !top_level && let Some(name) = item.strip_prefix("- ") {
+                facts.monitoring.push(unquote(name));
+                continue;
+            }
+            in_monitoring_block = false;
+        }
+        if !top_level {
+            continue;
+        }
+        let Some((key, value)) = trimmed_end.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "daftar" => format_version = Some((unquote(value), line_number)),
+            "id" => facts.questionnaire_id = Some(unquote(value)),
+            "version" => facts.label = Some(unquote(value)),
+            "monitoring" => {
+                monitoring_seen = true;
+                if value.is_empty() {
+                    in_monitoring_block = true;
+                } else if let Some(inner) =
+                    value.strip_prefix('[').and_then(|v| v.split(']').next())
+                {
+                    facts.monitoring.extend(
+                        inner
+                            .split(',')
+                            .map(unquote)
+                            .filter(|name| !name.is_empty()),
+                    );
+                } else {
+                    problems.push(format!(
+                        "questionnaire:{line_number}: `monitoring` must be a list of item names"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    match format_version {
+        None => problems.push("questionnaire:1: missing `daftar: 1` (the format version)".into()),
+        Some((version, line)) if version != "1" => {
+            problems.push(format!("questionnaire:{line}: unsupported format version `daftar: {version}` (this server reads 1)"))
+        }
+        Some(_) => {}
+    }
+    if facts.questionnaire_id.is_none() {
+        problems.push("questionnaire: missing the top-level `id`".into());
+    }
+    if !monitoring_seen {
+        // No monitoring fields is allowed: everything is sealed.
+        facts.monitoring.clear();
+    }
+    if problems.is_empty() {
+        Ok(facts)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(yaml: &str, expect: Result<QuestionnaireFacts, Vec<&str>>) {
+        let actual = DeclaredNamesValidator.inspect(QuestionnaireFormat::Yaml, yaml.as_bytes());
+        assert_eq!(
+            actual,
+            expect.map_err(|problems| problems.into_iter().map(String::from).collect())
+        );
+    }
+
+    #[test]
+    fn reads_flow_and_block_monitoring_lists() {
+        check(
+            "daftar: 1\nid: pilot\nversion: \"2026.11.1\"\nmonitoring: [a_region, m_sex]\nitems: []\n",
+            Ok(QuestionnaireFacts {
+                questionnaire_id: Some("pilot".into()),
+                label: Some("2026.11.1".into()),
+                monitoring: vec!["a_region".into(), "m_sex".into()],
+            }),
+        );
+        check(
+            "daftar: 1\nid: pilot\nmonitoring:\n  - a_region\n  - 'm_sex'\nitems:\n  - name: x\n",
+            Ok(QuestionnaireFacts {
+                questionnaire_id: Some("pilot".into()),
+                label: None,
+                monitoring: vec!["a_region".into(), "m_sex".into()],
+            }),
+        );
+    }
+
+    #[test]
+    fn reports_missing_format_and_id() {
+        check(
+            "title: x\n",
+            Err(vec![
+                "questionnaire:1: missing `daftar: 1` (the format version)",
+                "questionnaire: missing the top-level `id`",
+            ]),
+        );
+        check(
+            "daftar: 2\nid: x\n",
+            Err(vec![
+                "questionnaire:1: unsupported format version `daftar: 2` (this server reads 1)",
+            ]),
+        );
+    }
+}
