@@ -153,6 +153,26 @@ impl Store {
             .context(|| "setting max_page_count".to_owned())
     }
 
+    /// The value of a connection setting (`PRAGMA name`), for tests that check the store's settings.
+    #[doc(hidden)]
+    pub fn debug_pragma(&self, name: &str) -> Result<String> {
+        use error::SqlContext;
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            return Err(StoreError::InvalidArgument(format!(
+                "not a pragma name: {name}"
+            )));
+        }
+        let value: rusqlite::types::Value = self
+            .conn
+            .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+            .context(|| format!("reading PRAGMA {name}"))?;
+        Ok(match value {
+            rusqlite::types::Value::Integer(i) => i.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+    }
+
     /// The page count of the database file, for size-limit tests.
     #[doc(hidden)]
     pub fn debug_page_count(&self) -> Result<u32> {

@@ -78,8 +78,8 @@ impl LockoutPolicy {
     }
 }
 
-/// What is needed to create an enumerator profile.
-#[derive(Debug, Clone)]
+/// What is needed to create an enumerator profile. Its `Debug` does not show the PIN.
+#[derive(Clone)]
 pub struct NewProfile {
     /// A stable id for the enumerator (from enrolment).
     pub enumerator_id: String,
@@ -93,6 +93,19 @@ pub struct NewProfile {
     pub kdf_iterations: u32,
     /// Wrong-PIN policy.
     pub lockout: LockoutPolicy,
+}
+
+impl std::fmt::Debug for NewProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewProfile")
+            .field("enumerator_id", &self.enumerator_id)
+            .field("display_name", &self.display_name)
+            .field("pin", &"<hidden>")
+            .field("recovery_public_key", &self.recovery_public_key)
+            .field("kdf_iterations", &self.kdf_iterations)
+            .field("lockout", &self.lockout)
+            .finish()
+    }
 }
 
 impl NewProfile {
@@ -226,6 +239,14 @@ fn read_profile(conn: &rusqlite::Connection, enumerator_id: &str) -> Result<Prof
         },
         wiped: wiped_at.is_some(),
     })
+}
+
+/// Copies the write-ahead log into the database and truncates it, so that old page images (holding a
+/// wrapped key that was just destroyed or replaced) do not stay in the `-wal` file; `secure_delete` has
+/// already zeroed the freed cells in the database pages.
+fn purge_old_pages(conn: &rusqlite::Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .context(|| "checkpointing after a key change".to_owned())
 }
 
 impl Store {
@@ -421,6 +442,7 @@ impl Store {
                     params![now, enumerator_id],
                 )
                 .context(|| format!("wiping the key of profile {enumerator_id}"))?;
+                purge_old_pages(&conn)?;
                 return Err(StoreError::Wiped {
                     enumerator_id: enumerator_id.to_owned(),
                 });
@@ -574,6 +596,6 @@ impl Store {
                 ],
             )
             .context(|| format!("re-wrapping the key of profile {}", self.enumerator_id))?;
-        Ok(())
+        purge_old_pages(&self.conn)
     }
 }

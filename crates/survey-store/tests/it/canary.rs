@@ -225,6 +225,21 @@ fn no_canary_reaches_the_database_wal_shm_or_temp_files() {
     let db = TestDb::new();
     let needles = needles();
     let mut store = db.create();
+    // The settings that keep plaintext-adjacent pages out of temp files and freed pages: SQLite unlinks its
+    // temp files as soon as it opens them, so no directory scan could see them; checking the settings can.
+    let settings: Vec<String> = ["journal_mode", "synchronous", "temp_store", "secure_delete"]
+        .iter()
+        .map(|p| format!("{p}={}", store.debug_pragma(p).unwrap()))
+        .collect();
+    assert_eq!(
+        settings,
+        [
+            "journal_mode=wal",
+            "synchronous=2",
+            "temp_store=2",
+            "secure_delete=1"
+        ]
+    );
     store
         .put_questionnaire_version(&QuestionnaireVersion::new(
             "migrants",

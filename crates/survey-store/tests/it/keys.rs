@@ -103,6 +103,10 @@ fn wipe_after_the_configured_count_leaves_only_recovery() {
         .create_interview(&NewInterview::new(uuid(1), "migrants", "v3"), &content)
         .unwrap();
     drop(store);
+    let old_wrapped: Vec<u8> = db
+        .raw()
+        .query_row("SELECT pin_wrapped_key FROM profiles", [], |row| row.get(0))
+        .unwrap();
     check_wrong_pin(db.open_with("1"), 1);
     check_wrong_pin(db.open_with("2"), 2);
     assert!(matches!(db.open_with("3"), Err(StoreError::Wiped { .. })));
@@ -115,6 +119,15 @@ fn wipe_after_the_configured_count_leaves_only_recovery() {
         .query_row("SELECT pin_wrapped_key FROM profiles", [], |row| row.get(0))
         .unwrap();
     assert_eq!(wrapped, None, "the PIN-wrapped key is destroyed");
+    for entry in std::fs::read_dir(db.dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(old_wrapped.len()).any(|w| w == old_wrapped),
+            "the wiped key is still in {}",
+            path.display()
+        );
+    }
 
     let mut recovered = Store::recover_with_custodian_key(
         &db.path,
