@@ -260,11 +260,10 @@ impl Lexer<'_> {
             self.eat_digits();
         }
         // A number glued to letters or another dot (`1e5`, `2x`, `1.2.3`) is one mistake, not two tokens.
-        if self
-            .peek_char()
-            .is_some_and(|c| is_name_char(c) || c == '.')
-        {
-            while let Some(c) = self.peek_char().filter(|&c| is_name_char(c) || c == '.') {
+        // A `-` is not glued: `2-3` is a subtraction.
+        let glued = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+        if self.peek_char().is_some_and(glued) {
+            while let Some(c) = self.peek_char().filter(|&c| glued(c)) {
                 self.pos += c.len_utf8();
             }
             let text = &self.src[start..self.pos];

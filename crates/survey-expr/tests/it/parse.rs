@@ -372,3 +372,56 @@ fn tokens_cover_the_source() {
     .assert_eq(&shown.join(" "));
     assert!(tokens.iter().all(|t| t.kind != TokenKind::Error));
 }
+
+#[test]
+fn canonical_printing() {
+    let print = |src: &str| {
+        parse(src)
+            .0
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "<error>".into())
+    };
+    let shown: Vec<String> = [
+        "${a}+1*(2-3)",
+        "${a}-1",
+        "2-${a}",
+        "(${a} + 1) * 2",
+        "1 - (2 - 3)",
+        "(1 - 2) - 3",
+        "-(1 + 2)",
+        "- - 1",
+        "(${a} or ${b}) and ${c}",
+        "${a} or (${b} and ${c})",
+        r#"concat("it's", 'say "hi"', "")"#,
+        "jr:choice-name( ${x} ,\"${x}\" )",
+        "jr:choice-name(${x}, ${x})",
+        "position( .. )",
+        "region=${r}",
+        "12.50 + .5 + 3.",
+        "x div-1",
+        "x div -1",
+    ]
+    .iter()
+    .map(|src| format!("{src}  ->  {}", print(src)))
+    .collect();
+    expect![[r#"
+        ${a}+1*(2-3)  ->  ${a} + 1 * (2 - 3)
+        ${a}-1  ->  ${a} - 1
+        2-${a}  ->  2 - ${a}
+        (${a} + 1) * 2  ->  (${a} + 1) * 2
+        1 - (2 - 3)  ->  1 - (2 - 3)
+        (1 - 2) - 3  ->  1 - 2 - 3
+        -(1 + 2)  ->  -(1 + 2)
+        - - 1  ->  --1
+        (${a} or ${b}) and ${c}  ->  (${a} or ${b}) and ${c}
+        ${a} or (${b} and ${c})  ->  ${a} or ${b} and ${c}
+        concat("it's", 'say "hi"', "")  ->  concat("it's", 'say "hi"', '')
+        jr:choice-name( ${x} ,"${x}" )  ->  jr:choice-name(${x}, '${x}')
+        jr:choice-name(${x}, ${x})  ->  jr:choice-name(${x}, '${x}')
+        position( .. )  ->  position(..)
+        region=${r}  ->  region = ${r}
+        12.50 + .5 + 3.  ->  12.5 + 0.5 + 3
+        x div-1  ->  <error>
+        x div -1  ->  x div -1"#]]
+    .assert_eq(&shown.join("\n"));
+}
