@@ -86,6 +86,7 @@ pub fn check(
         scope,
         options: *options,
         diagnostics: Vec::new(),
+        aggregate_depth: 0,
     };
     let value_type = checker.expr(expr, Place::Value);
     (value_type, checker.diagnostics)
@@ -110,6 +111,8 @@ struct Checker<'a> {
     scope: &'a dyn Scope,
     options: CheckOptions,
     diagnostics: Vec<Diagnostic>,
+    /// How many aggregate arguments enclose the node being checked.
+    aggregate_depth: usize,
 }
 
 fn describe(value_type: ValueType) -> &'static str {
@@ -267,7 +270,18 @@ impl Checker<'_> {
                 format!("`${{{name}}}` is not a roster; this argument must name a roster"),
             );
         }
-        if info.multiplicity == Multiplicity::Many && place == Place::Value {
+        if info.multiplicity == Multiplicity::Many
+            && place == Place::Value
+            && self.aggregate_depth > 0
+        {
+            self.error(
+                "expr-many-ref",
+                span,
+                format!(
+                    "`${{{name}}}` is inside a roster: an aggregate takes it directly, as in `sum(${{{name}}})`, not inside a computation; compute the value in a calculation inside the roster and aggregate that"
+                ),
+            );
+        } else if info.multiplicity == Multiplicity::Many && place == Place::Value {
             self.error(
                 "expr-many-ref",
                 span,
@@ -449,7 +463,10 @@ impl Checker<'_> {
         for (index, arg) in args.iter_mut().enumerate() {
             let place = argument_place(func, index);
             self.require_reference(func, name, index, arg, place);
+            let aggregate = matches!(place, Place::Aggregate | Place::Count);
+            self.aggregate_depth += usize::from(aggregate);
             types.push(self.expr(arg, place));
+            self.aggregate_depth -= usize::from(aggregate);
         }
         self.call_arguments(func, name, args, &types);
 
@@ -472,7 +489,7 @@ impl Checker<'_> {
         place: Place,
     ) {
         let needs = match func {
-            Func::Count | Func::CountNonEmpty | Func::Sum | Func::Currency => index == 0,
+            Func::Count | Func::CountNonEmpty | Func::Currency => index == 0,
             Func::IndexedRepeat => index == 0 || index % 2 == 1,
             Func::Position => true,
             _ => false,

@@ -159,7 +159,7 @@ functions! {
     Atan2 = "atan2", 2, Some(2), Number, "`atan2(y, x)`.";
     Min = "min", 1, None, Number, "`min(values...)`: the smallest number, empty values skipped; NaN when none.";
     Max = "max", 1, None, Number, "`max(values...)`: the largest number, empty values skipped; NaN when none.";
-    Sum = "sum", 1, Some(1), Number, "`sum(${item})`: the total over every row, empty values skipped.";
+    Sum = "sum", 1, None, Number, "`sum(${item}, ...)`: the total over every row of every argument, empty values skipped.";
     Count = "count", 1, Some(1), Number, "`count(${roster})`: the number of rows.";
     CountNonEmpty = "count-non-empty", 1, Some(1), Number, "`count-non-empty(${item})`: the number of rows where the item is not empty.";
     Position = "position", 0, Some(1), Number, "`position(..)`: the 1-based row number in the innermost roster.";

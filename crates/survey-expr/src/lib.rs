@@ -95,7 +95,7 @@
 //! | `expr-field-not-allowed` | error | check | `region = 'north'` outside a choice filter |
 //! | `expr-current-not-allowed` | error | check | `. > 3` where `.` is not allowed |
 //! | `expr-parent-misuse` | error | check | `.. = 1` (`..` only in `position(..)`) |
-//! | `expr-bad-argument` | error | check | `sum(1 + 2)`, `indexed-repeat(${x}, ${age}, 1)` where `age` is not a roster, `jr:choice-name(${a}, 'a')`, `pulldata('', 'c', 'k', 1)` |
+//! | `expr-bad-argument` | error | check | `count(1 + 2)`, `indexed-repeat(${x}, ${age}, 1)` where `age` is not a roster, `jr:choice-name(${a}, 'a')`, `pulldata('', 'c', 'k', 1)` |
 //! | `expr-bad-regex` | error | check | `regex(., '[0-9')` |
 //! | `expr-type-mismatch` | warning | check | `${name} + 1` (text), `${dob} > 1990`, `selected(${m}, 1)` |
 //! | `expr-multiple-compare` | warning | check | `${languages} = 'fr'` where `languages` is a multiple choice |

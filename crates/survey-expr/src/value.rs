@@ -52,7 +52,9 @@ pub enum Value {
 impl Value {
     /// The empty string, which is also the value of an unanswered item.
     pub fn empty() -> Value {
-        Value::Str(Arc::from(""))
+        // Unanswered items are the common case: share one empty string instead of allocating.
+        static EMPTY: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+        Value::Str(EMPTY.get_or_init(|| Arc::from("")).clone())
     }
 
     /// A string value.

@@ -215,10 +215,9 @@ fn roster_values_need_an_aggregate() {
     check_expr(
         "sum(${member_age} * 2)",
         expect![[r#"
-        (sum (* $member_age#9 2)) : Number
-        error[expr-bad-argument] 4..21 `${member_age} * 2`: `sum()` needs a question written as `${name}` here, not a computed value
-        error[expr-many-ref] 4..17 `${member_age}`: `${member_age}` is inside a roster, so here it has one value per row: aggregate it with sum(), count(), count-non-empty(), min(), max(), join(), concat() or indexed-repeat()
-    "#]],
+            (sum (* $member_age#9 2)) : Number
+            error[expr-many-ref] 4..17 `${member_age}`: `${member_age}` is inside a roster: an aggregate takes it directly, as in `sum(${member_age})`, not inside a computation; compute the value in a calculation inside the roster and aggregate that
+        "#]],
     );
     check_expr(
         "${members} > 2",

@@ -484,6 +484,7 @@ fn aggregates() {
     check(
         "
         sum(${member_age})
+        sum(${member_age}, ${age}, '')
         sum(${age})
         count(${members})
         count(${episodes})
@@ -502,6 +503,7 @@ fn aggregates() {
         ",
         expect![[r#"
             sum(${member_age}) => number 52
+            sum(${member_age}, ${age}, '') => number 86
             sum(${age}) => number 34
             count(${members}) => number 3
             count(${episodes}) => number 0
@@ -803,4 +805,17 @@ fn value_conversions() {
     assert_eq!(Value::from(0.5).to_string(), "0.5");
     assert_eq!(Value::from(true).to_string(), "true");
     assert_eq!(Value::from("x").to_string(), "x");
+}
+
+#[test]
+fn every_function_is_evaluated_here() {
+    let source = include_str!("eval.rs");
+    let missing: Vec<&str> = survey_expr::Func::all_names()
+        .into_iter()
+        .filter(|name| !source.contains(&format!("{name}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "functions without an evaluation test: {missing:?}"
+    );
 }
