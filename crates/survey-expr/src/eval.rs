@@ -96,7 +96,7 @@ fn binary_bool(op: BinOp, lhs: &Expr, rhs: &Expr, ctx: &dyn Context) -> Option<b
         BinOp::And => eval_bool(lhs, ctx) && eval_bool(rhs, ctx),
         BinOp::Eq | BinOp::Ne => {
             let (a, b) = (operand(lhs, ctx), operand(rhs, ctx));
-            values_equal(a.view(), b.view()) == (op == BinOp::Eq)
+            values_equal(a.view(), b.view(), op == BinOp::Eq)
         }
         BinOp::Lt => compare(lhs, rhs, ctx, |a, b| a < b),
         BinOp::Le => compare(lhs, rhs, ctx, |a, b| a <= b),

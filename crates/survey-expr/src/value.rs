@@ -193,17 +193,25 @@ impl View<'_> {
     }
 }
 
-/// XPath `=`: a node-set is equal if any of its values is; a boolean operand compares as booleans; a
-/// number operand compares as numbers (within 1e-12, as JavaRosa); two dates compare as day numbers, a
-/// date and an ISO string as day numbers; everything else compares as strings.
-pub(crate) fn values_equal(a: View<'_>, b: View<'_>) -> bool {
+/// XPath `=` (`want_equal`) and `!=`: a node-set compares true if any of its values does (so a node-set
+/// can be both `=` and `!=` to a value, and an empty one is neither); a boolean operand compares as
+/// booleans (a node-set as "is not empty"); a number operand compares as numbers (within 1e-12, as
+/// JavaRosa); two dates compare as day numbers, a date and an ISO string as day numbers; everything
+/// else compares as strings.
+pub(crate) fn values_equal(a: View<'_>, b: View<'_>, want_equal: bool) -> bool {
     match (a, b) {
         (View::Nodeset(values), View::Bool(flag)) | (View::Bool(flag), View::Nodeset(values)) => {
-            values.is_empty() != flag
+            (!values.is_empty() == flag) == want_equal
         }
-        (View::Nodeset(values), other) | (other, View::Nodeset(values)) => {
-            values.iter().any(|value| values_equal(value.view(), other))
-        }
+        (View::Nodeset(values), other) | (other, View::Nodeset(values)) => values
+            .iter()
+            .any(|value| values_equal(value.view(), other, want_equal)),
+        _ => scalars_equal(a, b) == want_equal,
+    }
+}
+
+fn scalars_equal(a: View<'_>, b: View<'_>) -> bool {
+    match (a, b) {
         (View::Bool(_), _) | (_, View::Bool(_)) => a.to_bool() == b.to_bool(),
         (View::Num(_), _) | (_, View::Num(_)) => numbers_equal(a.to_number(), b.to_number()),
         _ if a.is_temporal() && b.is_temporal() => numbers_equal(a.to_number(), b.to_number()),

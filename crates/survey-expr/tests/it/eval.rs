@@ -539,7 +539,10 @@ fn roster_values_compare_existentially() {
         ${episode_country} = ''
         ${episode_country} != ''
         ${member_age} = true()
+        ${member_age} != true()
         ${episode_country} = false()
+        ${episode_country} != false()
+        ${episode_country} != 'x'
         ${member_age} + 1
         string(${member_name})
         ",
@@ -547,15 +550,18 @@ fn roster_values_compare_existentially() {
         expect![[r#"
             ${member_sex} = '1' => true
             ${member_sex} = '3' => false
-            ${member_sex} != '2' => false
-            ${member_sex} != ${member_sex} => false
+            ${member_sex} != '2' => true
+            ${member_sex} != ${member_sex} => true
             ${member_age} > 39 => true
             ${member_age} < 12 => false
             ${member_age} <= 12 => true
             ${episode_country} = '' => false
-            ${episode_country} != '' => true
+            ${episode_country} != '' => false
             ${member_age} = true() => true
+            ${member_age} != true() => false
             ${episode_country} = false() => true
+            ${episode_country} != false() => false
+            ${episode_country} != 'x' => false
             ${member_age} + 1 => number 41
             string(${member_name}) => "Ali"
         "#]],
