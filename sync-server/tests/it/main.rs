@@ -1,1 +1,7 @@
-fn main() {}
+//! Integration tests of the sync server: in-process (`app(state).oneshot`) and against the real
+//! binary on loopback.
+
+mod flows;
+mod process;
+mod roles;
+mod support;

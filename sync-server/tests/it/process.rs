@@ -1,0 +1,1 @@
+//! Scenarios against the real binary.
