@@ -51,7 +51,7 @@ const BLOB_V1: u8 = 1;
 /// Bytes of a nonce.
 const NONCE_LEN: usize = 12;
 /// Counter values reserved durably at a time.
-pub(crate) const NONCE_BLOCK: u64 = 256;
+pub(crate) const NONCE_BLOCK: u64 = 4096;
 
 type HpkeKem = hpke::kem::X25519HkdfSha256;
 type HpkeKdf = hpke::kdf::HkdfSha256;

@@ -3,6 +3,8 @@
 //! In clear: id, enumerator, questionnaire id and version, assignment, status, timestamps and revision —
 //! what the app needs to list interviews and sync them. The answers, confirmed warnings, cursor and
 //! language are one sealed blob, re-sealed at every save with the new revision in its associated data.
+//! The blob lives in its own table (`interview_content`, since schema version 2) so that listing reads
+//! only small rows; its associated data still names the logical table `interviews`.
 
 use std::fmt;
 
@@ -248,8 +250,8 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO interviews (interview_id, enumerator_id, questionnaire_id, questionnaire_version,
-                 assignment_id, status, created_at, updated_at, revision, content)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', ?6, ?6, 1, ?7)",
+                 assignment_id, status, created_at, updated_at, revision)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', ?6, ?6, 1)",
             params![
                 id,
                 self.enumerator_id,
@@ -257,8 +259,12 @@ impl Store {
                 new.questionnaire_version,
                 new.assignment_id,
                 now,
-                blob
             ],
+        )
+        .context(context)?;
+        tx.execute(
+            "INSERT INTO interview_content (interview_id, content) VALUES (?1, ?2)",
+            params![id, blob],
         )
         .context(context)?;
         tx.commit().context(context)?;
@@ -339,9 +345,13 @@ impl Store {
             &plaintext,
         )?;
         tx.execute(
-            "UPDATE interviews SET status = ?1, updated_at = ?2, revision = ?3, content = ?4
-             WHERE interview_id = ?5",
-            params![status.as_str(), now, revision as i64, blob, id_text],
+            "UPDATE interviews SET status = ?1, updated_at = ?2, revision = ?3 WHERE interview_id = ?4",
+            params![status.as_str(), now, revision as i64, id_text],
+        )
+        .context(context)?;
+        tx.execute(
+            "UPDATE interview_content SET content = ?1 WHERE interview_id = ?2",
+            params![blob, id_text],
         )
         .context(context)?;
         events::append_in(
@@ -386,7 +396,8 @@ impl Store {
             .conn
             .query_row(
                 &format!(
-                    "SELECT {META_COLUMNS}, content FROM interviews
+                    "SELECT {META_COLUMNS}, content
+                     FROM interviews JOIN interview_content USING (interview_id)
                      WHERE interview_id = ?1 AND enumerator_id = ?2"
                 ),
                 params![id_text, self.enumerator_id],

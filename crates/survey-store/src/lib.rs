@@ -126,6 +126,15 @@ impl Store {
             .map_err(|(_, source)| error::sql_error(source, "closing the database".to_owned()))
     }
 
+    /// Copies the write-ahead log into the database file without blocking. The app calls this when the
+    /// enumerator is idle (leaving an interview, screen off), so that saves rarely pay for a checkpoint.
+    pub fn checkpoint(&self) -> Result<()> {
+        use error::SqlContext;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .context(|| "checkpointing the log".to_owned())
+    }
+
     /// Runs SQLite's `PRAGMA integrity_check`; `Ok(())` when it answers `ok`, else the problems it lists.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         use error::SqlContext;

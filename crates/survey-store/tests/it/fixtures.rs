@@ -1,8 +1,9 @@
 //! Databases written by every released schema version open, migrate and read back intact.
 //!
-//! `tests/fixtures/schema-v1.db` was written by schema version 1 with [`write_v1`]. To rewrite it (only
-//! ever for a version that has not been released), run
-//! `DAFTAR_WRITE_FIXTURES=1 cargo test -p survey-store --test it fixtures`.
+//! `tests/fixtures/schema-vN.db` was written by the store at schema version N with [`write_fixture`] (the
+//! same data at every version). A released fixture is never rewritten: version 1's was written by the
+//! version 1 code, and no later code can write version 1 any more. To write the fixture of a new version
+//! before it is released, run `DAFTAR_WRITE_FIXTURES=1 cargo test -p survey-store --test it fixtures`.
 
 use std::path::{Path, PathBuf};
 
@@ -49,15 +50,14 @@ fn fixture_assignment() -> Assignment {
     }
 }
 
-/// Writes the schema version 1 fixture at `path`.
-fn write_v1(path: &Path) {
+/// Writes the fixture of the current schema version at `path`.
+fn write_fixture(path: &Path) {
     let clock = TestClock::new(1_700_000_000_000);
     let profile = NewProfile {
         kdf_iterations: TEST_ITERATIONS,
         ..NewProfile::new(ENUMERATOR, "Amina", PIN, custodian().public)
     };
-    let mut store =
-        Store::create_profile_at_schema(path, &profile, &device(), clock.clone(), 1).unwrap();
+    let mut store = Store::create_profile(path, &profile, &device(), clock.clone()).unwrap();
     store
         .put_questionnaire_version(&QuestionnaireVersion::new(
             "migrants",
@@ -183,18 +183,26 @@ fn check_fixture(original: &Path, written_by: i64) {
 }
 
 #[test]
-fn committed_schema_v1_fixture_opens_migrates_and_reads_back() {
-    check_fixture(&fixture_path(1), 1);
+fn every_released_schema_fixture_opens_migrates_and_reads_back() {
+    for version in 1..=schema::SCHEMA_VERSION {
+        let path = fixture_path(version);
+        assert!(
+            path.exists(),
+            "no fixture for schema version {version}: {}",
+            path.display()
+        );
+        check_fixture(&path, version);
+    }
 }
 
 #[test]
-fn v1_fixture_generator_writes_what_the_check_expects() {
+fn fixture_generator_writes_what_the_check_expects() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("schema-v1.db");
-    write_v1(&path);
-    check_fixture(&path, 1);
+    let path = dir.path().join("fixture.db");
+    write_fixture(&path);
+    check_fixture(&path, schema::SCHEMA_VERSION);
     if std::env::var_os("DAFTAR_WRITE_FIXTURES").is_some() {
-        std::fs::copy(&path, fixture_path(1)).unwrap();
+        std::fs::copy(&path, fixture_path(schema::SCHEMA_VERSION)).unwrap();
     }
 }
 

@@ -152,7 +152,9 @@ fn changing_the_pin_rewraps_without_touching_data() {
     let content = seeded(&db);
     let blob_before: Vec<u8> = db
         .raw()
-        .query_row("SELECT content FROM interviews", [], |row| row.get(0))
+        .query_row("SELECT content FROM interview_content", [], |row| {
+            row.get(0)
+        })
         .unwrap();
     let mut store = db.open().unwrap();
     check_wrong_pin(store.change_pin("000000", "135790", &device()), 0);
@@ -167,7 +169,9 @@ fn changing_the_pin_rewraps_without_touching_data() {
     check_same_content(&store.load_interview(uuid(1)).unwrap().content, &content);
     let blob_after: Vec<u8> = db
         .raw()
-        .query_row("SELECT content FROM interviews", [], |row| row.get(0))
+        .query_row("SELECT content FROM interview_content", [], |row| {
+            row.get(0)
+        })
         .unwrap();
     assert_eq!(blob_before, blob_after, "no data was re-encrypted");
     // `reset_pin` (no old PIN asked) is only for a store opened with the custodian key.

@@ -203,6 +203,10 @@ fn events_assignments_and_questionnaires_round_trip() {
         store.list_questionnaire_versions().unwrap(),
         vec![("migrants".into(), "v3".into())]
     );
+    // A checkpoint moves the log into the database; everything still reads back.
+    store.checkpoint().unwrap();
+    assert_eq!(store.load_assignment("A-17").unwrap(), assignment);
+    assert_eq!(store.load_events(id).unwrap().len(), events.len());
 }
 
 #[test]

@@ -107,7 +107,7 @@ impl Cell<'_> {
 fn interview_cell(conn: &rusqlite::Connection, n: u64) -> Cell<'_> {
     Cell {
         conn,
-        table: "interviews",
+        table: "interview_content",
         column: "content",
         key: vec![("interview_id", id(n).into())],
     }
