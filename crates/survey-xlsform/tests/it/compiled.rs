@@ -105,6 +105,24 @@ fn every_questionnaire_spec_round_trips_through_xlsform() {
         }
         assert_eq!(original.content_hash, compiled.content_hash);
 
+        // `daftar spec import` writes the imported document as native YAML: it must read back (with the
+        // native reader) to the same questionnaire.
+        let yaml = survey_xlsform::to_native_yaml(&back);
+        let (reread, diagnostics) = survey_spec::native::read(&yaml, "imported.yaml");
+        let reread = reread.unwrap_or_else(|| {
+            panic!("{file_name}: the written YAML does not read: {diagnostics:#?}")
+        });
+        let (from_yaml, diagnostics) = survey_spec::compile(&reread, "imported.yaml", &dir);
+        let from_yaml = from_yaml.unwrap_or_else(|| {
+            let errors: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+            panic!("{file_name}: the written YAML does not compile: {errors:#?}")
+        });
+        assert_eq!(
+            survey_spec::canonical::dump(&from_yaml),
+            left,
+            "{file_name}: the YAML written from the import is another questionnaire"
+        );
+
         if let Some(xls2xform) = xls2xform() {
             let out = tempdir().join(format!("{}.xlsx", original.id));
             std::fs::write(&out, &bytes).expect("write the workbook");
