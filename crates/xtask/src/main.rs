@@ -19,6 +19,8 @@ fn main() -> Result<()> {
         "bench" => bench::run(&rest),
         "conformance" => conformance::run(&rest),
         "formbench" => formbench::run(&rest),
-        other => bail!("unknown xtask command `{other}`; try one of: bench, conformance, formbench"),
+        other => {
+            bail!("unknown xtask command `{other}`; try one of: bench, conformance, formbench")
+        }
     }
 }
