@@ -490,7 +490,10 @@ impl Session {
         if !node.kind.is_question() {
             return Err(reject(
                 "not-a-question",
-                format!("`{path}` is a {} and is not answered", node.kind.name()),
+                format!(
+                    "`{path}` is {} and is not answered",
+                    with_article(node.kind.name())
+                ),
             ));
         }
         if self.scopes[inst.scope as usize].roster != node.roster {
@@ -553,8 +556,9 @@ impl Session {
             return Err(reject(
                 "wrong-type",
                 format!(
-                    "`{path}` is a {} question; {value:?} does not fit",
-                    node.kind.name()
+                    "`{path}` is {} question and cannot take {}",
+                    with_article(node.kind.name()),
+                    describe(value)
                 ),
             ));
         }
@@ -1441,5 +1445,32 @@ pub(crate) mod messages {
             "ar" => "هذا الاختيار لم يعد متاحاً مع الإجابات المقدمة.",
             _ => "This choice is no longer available with the answers given.",
         }
+    }
+}
+
+/// "an integer", "a text".
+fn with_article(word: &str) -> String {
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word}")
+}
+
+/// What kind of value an answer is, for messages.
+fn describe(answer: &Answer) -> &'static str {
+    match answer {
+        Answer::Text(_) => "a text",
+        Answer::Integer(_) => "a whole number",
+        Answer::Decimal(_) => "a decimal number",
+        Answer::Choice(_) => "a choice code",
+        Answer::Choices(_) => "a list of choice codes",
+        Answer::Date(_) => "a date",
+        Answer::Time(_) => "a time",
+        Answer::DateTime { .. } => "a date-time",
+        Answer::Geo(_) => "a position",
+        Answer::Money { .. } => "an amount of money",
+        Answer::Acknowledged => "an acknowledgement",
     }
 }

@@ -191,7 +191,7 @@ impl<'a> Compiler<'a> {
                 top.push(id);
             }
         }
-        if top.is_empty() {
+        if doc.items.is_empty() && !self.d.has_errors() {
             self.d
                 .error(&top_loc, "Q020", "the questionnaire has no items");
         }
@@ -748,9 +748,9 @@ impl<'a> Compiler<'a> {
                 &item.loc,
                 "Q029",
                 format!(
-                    "`{}` is a {} and cannot hold `items`; use a group or roster",
+                    "`{}` is {} and cannot hold `items`; use a group or roster",
                     name.value,
-                    kind.name()
+                    with_article(kind.name())
                 ),
             );
         }
@@ -1055,7 +1055,10 @@ impl<'a> Compiler<'a> {
             self.d.error(
                 &doc.loc,
                 "Q045",
-                format!("`{name}` is a {} and has no value to check", kind.name()),
+                format!(
+                    "`{name}` is {} and has no value to check",
+                    with_article(kind.name())
+                ),
             );
         }
 
@@ -1075,8 +1078,8 @@ impl<'a> Compiler<'a> {
                 &doc.loc,
                 "Q047",
                 format!(
-                    "`{name}` is a {} and cannot have a calculation",
-                    kind.name()
+                    "`{name}` is {} and cannot have a calculation",
+                    with_article(kind.name())
                 ),
             );
         }
@@ -1094,8 +1097,8 @@ impl<'a> Compiler<'a> {
                         &self.nodes[id as usize].loc.clone(),
                         "Q049",
                         format!(
-                            "`{name}` is a {} question and needs `choices: LIST`",
-                            kind.name()
+                            "`{name}` is {} question and needs `choices: LIST`",
+                            with_article(kind.name())
                         ),
                     );
                 }
@@ -1108,7 +1111,10 @@ impl<'a> Compiler<'a> {
             self.d.error(
                 &c.loc,
                 "Q052",
-                format!("`{name}` is a {} and takes no `choices`", kind.name()),
+                format!(
+                    "`{name}` is {} and takes no `choices`",
+                    with_article(kind.name())
+                ),
             );
         }
         let choice_filter = doc
@@ -1120,7 +1126,10 @@ impl<'a> Compiler<'a> {
             self.d.error(
                 &doc.loc,
                 "Q053",
-                format!("`{name}` is a {} and takes no `currencies`", kind.name()),
+                format!(
+                    "`{name}` is {} and takes no `currencies`",
+                    with_article(kind.name())
+                ),
             );
         }
 
@@ -1129,7 +1138,10 @@ impl<'a> Compiler<'a> {
                 self.d.error(
                     &d.loc,
                     "Q054",
-                    format!("`{name}` is a {} and takes no `default`", kind.name()),
+                    format!(
+                        "`{name}` is {} and takes no `default`",
+                        with_article(kind.name())
+                    ),
                 );
                 return None;
             }
@@ -1200,8 +1212,8 @@ impl<'a> Compiler<'a> {
                         &doc.loc,
                         "Q057",
                         format!(
-                            "`{name}` is a {} and takes no `{key}`; only rosters do",
-                            kind.name()
+                            "`{name}` is {} and takes no `{key}`; only rosters do",
+                            with_article(kind.name())
                         ),
                     );
                 }
@@ -1573,4 +1585,14 @@ pub fn compile_expression(
         .iter()
         .all(|d| d.severity != survey_expr::Severity::Error);
     (ok.then_some(expr), diagnostics)
+}
+
+/// "an integer", "a text".
+fn with_article(word: &str) -> String {
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word}")
 }

@@ -74,7 +74,7 @@ fn rejected_steps_change_nothing_and_say_why() {
         ),
         (
             set("hh_size", Answer::Text("x".into())),
-            "`hh_size` is a integer question; Text(\"x\") does not fit",
+            "`hh_size` is an integer question and cannot take a text",
         ),
         (
             set("adults", Answer::Integer(1)),

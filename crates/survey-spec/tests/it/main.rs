@@ -1,0 +1,84 @@
+//! The questionnaire loader against corpora: every file in `tests/data/ok/` compiles without a diagnostic;
+//! every file in `tests/data/err/` (named `CODE--what.yaml` after the code it triggers) gives exactly the diagnostics
+//! recorded in its `.out` file (update with `UPDATE_EXPECT=1`).
+
+use std::path::Path;
+
+use survey_spec::SourceLoader;
+
+struct Dir<'a>(&'a Path);
+
+impl SourceLoader for Dir<'_> {
+    fn read(&self, relative_path: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(self.0.join(relative_path)).map_err(|e| e.to_string())
+    }
+}
+
+fn files(dir: &str) -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(dir);
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn diagnostics(path: &Path) -> (bool, String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let (q, diagnostics) = survey_spec::load(&text, &name, &Dir(path.parent().unwrap()));
+    let out: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
+    (q.is_some(), out)
+}
+
+#[test]
+fn valid_questionnaires_compile_cleanly() {
+    for path in files("ok") {
+        let (ok, out) = diagnostics(&path);
+        assert!(ok && out.is_empty(), "{}:\n{out}", path.display());
+    }
+}
+
+#[test]
+fn each_error_file_reports_its_code_and_nothing_unexpected() {
+    let paths = files("err");
+    assert!(paths.len() >= 50, "the corpus lost files");
+    for path in paths {
+        let (ok, out) = diagnostics(&path);
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let code = stem.split("--").next().unwrap();
+        assert!(
+            out.contains(&format!("[{code}]")),
+            "{}: expected a diagnostic [{code}], got:\n{out}",
+            path.display()
+        );
+        let is_warning_only = !out.contains(": error[");
+        assert_eq!(
+            ok,
+            is_warning_only,
+            "{}: a questionnaire is returned exactly when there is no error:\n{out}",
+            path.display()
+        );
+        expect_test::expect_file![path.with_extension("out")].assert_eq(&out);
+    }
+}
+
+#[test]
+fn the_content_hash_ignores_layout_but_not_content() {
+    let a = "daftar: 1\nid: t\nversion: \"1\"\nitems:\n  - {name: a, type: integer, label: A}\n";
+    let b = "# a comment\ndaftar: 1\nversion: '1'\nid: t\nitems:\n  - name: a\n    label: A\n    type: integer\n";
+    let c = "daftar: 1\nid: t\nversion: \"1\"\nitems:\n  - {name: a, type: integer, label: B}\n";
+    let hash = |t: &str| {
+        survey_spec::load(t, "x.yaml", &survey_spec::NoFiles)
+            .0
+            .unwrap()
+            .content_hash
+            .clone()
+    };
+    assert_eq!(hash(a), hash(b));
+    assert_ne!(hash(a), hash(c));
+}
