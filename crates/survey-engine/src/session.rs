@@ -757,10 +757,16 @@ impl Session {
         let i = self.q.language_index(code).ok_or_else(|| {
             reject(
                 "unknown-language",
-                format!(
-                    "the questionnaire has no language `{code}` ({})",
-                    self.q.languages.join(", ")
-                ),
+                if self.q.languages.iter().all(String::is_empty) {
+                    format!(
+                        "the questionnaire declares no languages, so it cannot be shown in `{code}`"
+                    )
+                } else {
+                    format!(
+                        "the questionnaire has no language `{code}` (it has {})",
+                        self.q.languages.join(", ")
+                    )
+                },
             )
         })?;
         if i != self.language {
