@@ -1033,14 +1033,14 @@ impl Importer<'_> {
             name,
             label: self.texts(table, row, "label"),
             hint: self.texts(table, row, "hint"),
-            relevant: table.value(row, "relevant"),
+            relevant: table.value(row, "relevant").map(binding_conversion),
             required: table.value(row, "required").map(condition),
             required_message: self.texts(table, row, "required_message"),
-            constraint: table.value(row, "constraint"),
+            constraint: table.value(row, "constraint").map(binding_conversion),
             constraint_message: self.texts(table, row, "constraint_message"),
             warning: table.value(row, "daftar_warning"),
             warning_message: self.texts(table, row, "daftar_warning_message"),
-            calculation: table.value(row, "calculation"),
+            calculation: table.value(row, "calculation").map(binding_conversion),
             default: table.value(row, "default"),
             choice_filter: table.value(row, "choice_filter"),
             read_only: table.value(row, "read_only").map(condition),
@@ -1627,6 +1627,18 @@ pub(crate) fn parse_language_map(text: &str) -> Vec<(String, String)> {
                 .map(|(language, text)| (language.trim().to_string(), text.trim().to_string()))
         })
         .collect()
+}
+
+/// pyxform's `BINDING_CONVERSIONS` on `relevant`, `constraint` and `calculation`: a cell that is exactly
+/// `yes`/`TRUE`/`true`… means `true()`, `no`/`FALSE`/`false`… means `false()` (otherwise a bare `FALSE`
+/// would read as a reference to a node named `FALSE`). This is the importer's only expression rewrite.
+fn binding_conversion(cell: Located<String>) -> Located<String> {
+    let converted = match cell.value.as_str() {
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" => "true()",
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" => "false()",
+        _ => return cell,
+    };
+    Located::new(converted.to_string(), cell.loc)
 }
 
 /// `required`/`read_only`: `yes`/`true`/`true()` → always, `no`/`false`/`false()` → never, else an expression.

@@ -38,6 +38,8 @@ struct Options {
     rs: Vec<u32>,
     iters: usize,
     with_peers: bool,
+    /// Re-render the report from the records of the last run instead of measuring.
+    from_saved: bool,
     out: PathBuf,
     peer_timeout: u64,
 }
@@ -68,6 +70,28 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let options = parse_options(args)?;
     let cache = home_cache()?;
+    let saved = cache.join("daftar-formbench/results.jsonl");
+    let saved_peers = cache.join("formbench/out/results.jsonl");
+    if options.from_saved {
+        let read = |path: &Path| -> Result<Vec<Value>> {
+            let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| Ok(serde_json::from_str(l)?))
+                .collect()
+        };
+        let ours = read(&saved)?;
+        let peers = if options.with_peers {
+            Some(read(&saved_peers)?)
+        } else {
+            None
+        };
+        let report = report(&options, &ours, peers.as_deref(), None);
+        print!("{report}");
+        std::fs::write(&options.out, &report)?;
+        return Ok(());
+    }
+    let started = Instant::now();
     let python = crate::conformance::ensure_pyxform_venv()?;
 
     let (forms_dir, peers) = if options.with_peers {
@@ -127,7 +151,10 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
 
-    let report = report(&options, &ours, peers.as_deref());
+    std::fs::create_dir_all(saved.parent().context("a cache directory")?)?;
+    let lines: Vec<String> = ours.iter().map(Value::to_string).collect();
+    std::fs::write(&saved, lines.join("\n") + "\n")?;
+    let report = report(&options, &ours, peers.as_deref(), Some(started.elapsed()));
     print!("{report}");
     std::fs::write(&options.out, &report).with_context(|| options.out.display().to_string())?;
     eprintln!("wrote {}", options.out.display());
@@ -140,6 +167,7 @@ fn parse_options(args: &[String]) -> Result<Options> {
         rs: vec![10, 100],
         iters: 40,
         with_peers: false,
+        from_saved: false,
         out: PathBuf::from("crates/survey-xlsform/FORMBENCH.md"),
         peer_timeout: 900,
     };
@@ -159,8 +187,9 @@ fn parse_options(args: &[String]) -> Result<Options> {
             "--out" => options.out = PathBuf::from(value()?),
             "--peer-timeout" => options.peer_timeout = value()?.parse()?,
             "--with-peers" => options.with_peers = true,
+            "--from-saved" => options.from_saved = true,
             other => bail!(
-                "unknown option `{other}`; options: --with-peers, --ns LIST, --rs LIST, --iters N, --out FILE, --peer-timeout S"
+                "unknown option `{other}`; options: --with-peers, --from-saved, --ns LIST, --rs LIST, --iters N, --out FILE, --peer-timeout S"
             ),
         }
     }
@@ -474,7 +503,12 @@ fn ratio(ours: &Value, peers: &[&Value], pick: impl Fn(&Value) -> Option<f64>) -
     }
 }
 
-fn report(options: &Options, ours: &[Value], peers: Option<&[Value]>) -> String {
+fn report(
+    options: &Options,
+    ours: &[Value],
+    peers: Option<&[Value]>,
+    took: Option<Duration>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -621,10 +655,51 @@ fn report(options: &Options, ours: &[Value], peers: Option<&[Value]>) -> String 
             machine["loadavg"].as_str().unwrap_or("?")
         );
     }
-    if let Some(peers) = peers
-        && let Some(versions) = peers.iter().find_map(|peer| peer.get("versions"))
-    {
-        let _ = writeln!(out, "Peer versions: {versions}.");
+    if let Some(peers) = peers {
+        let mut versions = serde_json::Map::new();
+        let mut loads: Vec<f64> = Vec::new();
+        for peer in peers {
+            if let Some(map) = peer["versions"].as_object() {
+                versions.extend(map.clone());
+            }
+            if let Some(load) = peer["machine"]["loadavg"][0].as_f64() {
+                loads.push(load);
+            }
+        }
+        let versions: Vec<String> = versions
+            .iter()
+            .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("?")))
+            .collect();
+        let _ = writeln!(out, "Peer versions: {}.", versions.join(", "));
+        if let (Some(min), Some(max)) = (
+            loads.iter().copied().reduce(f64::min),
+            loads.iter().copied().reduce(f64::max),
+        ) {
+            let _ = writeln!(
+                out,
+                "1-min load average at the end of each peer run: {min}–{max} (2 cores)."
+            );
+        }
+        if let Some(cpu) = peers
+            .iter()
+            .find_map(|peer| peer["machine"]["cpu"].as_str())
+        {
+            let _ = writeln!(
+                out,
+                "Peers' machine record: {cpu}, Node {}.",
+                peers
+                    .iter()
+                    .find_map(|p| p["machine"]["node"].as_str())
+                    .unwrap_or("?")
+            );
+        }
+    }
+    if let Some(took) = took {
+        let _ = writeln!(
+            out,
+            "The whole run took {:.1} min.",
+            took.as_secs_f64() / 60.0
+        );
     }
     out
 }

@@ -424,7 +424,7 @@ fn nested_groups_stay_groups_and_names_are_kept_for_the_compiler_to_judge() {
                 &["integer", "x", "X"],
                 &["end_group"],
                 &["end_group"],
-                &["text", "bad-name", "Bad"],
+                &["text", "bad-name", "Bad", "FALSE"],
             ],
         )],
         expect![[r#"
@@ -449,6 +449,7 @@ fn nested_groups_stay_groups_and_names_are_kept_for_the_compiler_to_judge() {
               - name: bad-name
                 type: text
                 label: "Bad"
+                relevant: "false()"
         "#]],
     );
 }
