@@ -82,3 +82,22 @@ fn the_content_hash_ignores_layout_but_not_content() {
     assert_eq!(hash(a), hash(b));
     assert_ne!(hash(a), hash(c));
 }
+
+#[test]
+fn every_diagnostic_code_in_the_source_has_a_corpus_input() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut codes = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for (i, _) in text.match_indices("\"Q").chain(text.match_indices("\"S")) {
+            let code = &text[i + 1..(i + 5).min(text.len())];
+            if code[1..].chars().all(|c| c.is_ascii_digit()) && text[i + 5..].starts_with('"') {
+                codes.insert(code.to_string());
+            }
+        }
+    }
+    assert!(codes.len() > 50, "found only {} codes", codes.len());
+    let corpus: Vec<String> = files("err").iter().map(|p| p.file_stem().unwrap().to_string_lossy().to_string()).collect();
+    let missing: Vec<&String> = codes.iter().filter(|c| !corpus.iter().any(|f| f.starts_with(&format!("{c}--")))).collect();
+    assert!(missing.is_empty(), "codes without an input in tests/data/err: {missing:?}");
+}
