@@ -201,7 +201,7 @@ impl View<'_> {
 pub(crate) fn values_equal(a: View<'_>, b: View<'_>, want_equal: bool) -> bool {
     match (a, b) {
         (View::Nodeset(values), View::Bool(flag)) | (View::Bool(flag), View::Nodeset(values)) => {
-            (!values.is_empty() == flag) == want_equal
+            (values.is_empty() != flag) == want_equal
         }
         (View::Nodeset(values), other) | (other, View::Nodeset(values)) => values
             .iter()
