@@ -31,7 +31,9 @@ const DEFAULT_CORPUS: &str = "/work/shared/xlsform-corpus";
 
 /// Error codes that mean "this XLSForm uses a feature Daftar does not support" (documented in
 /// `crates/survey-xlsform/README.md`), as opposed to "this form is wrong".
-/// `Q024`/`Q025` are the compiler's invalid-name and name-too-long errors: XLSForm names may contain `-` and `.` and be long, Daftar names are
+/// `Q014` is a choice code with a space (pyxform allows it in `select_one` lists; Daftar codes never have
+/// one, so that any list can back a multiple choice), `Q015` a duplicate choice code (pyxform allows it only
+/// with the `allow_choice_duplicates` setting). `Q024`/`Q025` are the compiler's invalid-name and name-too-long errors: XLSForm names may contain `-` and `.` and be long, Daftar names are
 /// Stata/SPSS-safe identifiers. `expr-unsupported-syntax` is raw XPath (`/data/x`, `../x`, `instance(…)`),
 /// which Daftar's expression language leaves out in favour of `${name}`. `Q030` is an attachment that is not
 /// there: pyxform never reads attachments, Daftar does, and pyxform's test suite ships none.
@@ -39,6 +41,8 @@ pub const UNSUPPORTED_CODES: &[&str] = &[
     survey_xlsform::UNSUPPORTED_TYPE,
     survey_xlsform::DYNAMIC_DEFAULT,
     survey_xlsform::LAST_SAVED,
+    "Q014",
+    "Q015",
     "Q024",
     "Q025",
     "Q030",
