@@ -4,11 +4,15 @@
 //! - `bench`: the engine benchmark on generated questionnaires (figures for `docs/benchmarks.md`).
 //! - `conformance`: compares `daftar spec check` with pyxform's verdicts on pyxform's own test forms.
 //! - `formbench`: runs Daftar's engine on formbench's XLSForms, next to ODK's engines, in one table.
+//! - `app`: builds the enumerator app and runs its end-to-end and UI tests.
+//! - `console`: runs the web console's browser tests against a seeded server.
 
 use anyhow::{Result, bail};
 
+mod app;
 mod bench;
 mod conformance;
+mod console;
 mod formbench;
 
 fn main() -> Result<()> {
@@ -19,8 +23,10 @@ fn main() -> Result<()> {
         "bench" => bench::run(&rest),
         "conformance" => conformance::run(&rest),
         "formbench" => formbench::run(&rest),
+        "app" => app::run(&rest),
+        "console" => console::run(&rest),
         other => {
-            bail!("unknown xtask command `{other}`; try one of: bench, conformance, formbench")
+            bail!("unknown xtask command `{other}`; try one of: bench, conformance, formbench, app, console")
         }
     }
 }
