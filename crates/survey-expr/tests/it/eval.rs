@@ -825,3 +825,27 @@ fn every_function_is_evaluated_here() {
         "functions without an evaluation test: {missing:?}"
     );
 }
+
+#[test]
+fn deepest_accepted_expressions_check_and_evaluate() {
+    let scope = TestScope::new();
+    let ctx = TestContext::new();
+    let depth = survey_expr::MAX_DEPTH - 1;
+    let chain = vec!["${age}"; depth].join(" + ");
+    let signs = format!("{}${{age}}", "-".repeat(depth - 1));
+    let nested = format!("{}1{}", "abs(".repeat(depth - 1), ")".repeat(depth - 1));
+    let sign = if (depth - 1).is_multiple_of(2) {
+        1.0
+    } else {
+        -1.0
+    };
+    for (src, expected) in [
+        (chain, 34.0 * depth as f64),
+        (signs, sign * 34.0),
+        (nested, 1.0),
+    ] {
+        let (expr, _, diagnostics) = parse_and_check(&src, &scope, &CheckOptions::default());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(eval(&expr.unwrap(), &ctx).to_number(), expected);
+    }
+}
