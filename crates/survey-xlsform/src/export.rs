@@ -42,7 +42,8 @@ pub(crate) fn export(doc: &Document) -> Result<Vec<u8>, ExportError> {
         .iter()
         .map(|language| language.value.clone())
         .collect();
-    let plain = languages.len() <= 1 && languages.first().is_none_or(|language| language == "und");
+    // A questionnaire without declared languages (plain strings) is written with plain `label` columns.
+    let plain = languages.is_empty();
     let default_language = doc
         .default_language
         .as_ref()

@@ -348,10 +348,11 @@ impl Importer<'_> {
             });
         if has_plain_text_columns {
             // Columns without a language are pyxform's "default" language: the settings' default language if
-            // given, otherwise `und` (undetermined) when other columns carry languages.
+            // given; the single, unnamed language (`""`, plain strings in the native format) when no column
+            // carries a language; `und` (undetermined) when other columns do.
             let plain = match &default_language {
                 Some(language) => language.value.clone(),
-                None if self.languages.is_empty() => "und".to_string(),
+                None if self.languages.is_empty() => String::new(),
                 None => {
                     let loc = survey_table
                         .column("label")
@@ -383,16 +384,20 @@ impl Importer<'_> {
         if self.languages.is_empty() {
             self.languages.push((
                 Language {
-                    code: "und".into(),
-                    written: "und".into(),
+                    code: String::new(),
+                    written: String::new(),
                     guessed: false,
                 },
                 Loc::Unknown,
             ));
+            self.plain_language = Some(String::new());
         }
+        // A form without languages declares none: its texts are plain strings (language `""`), and a CSV
+        // choice file has a plain `label` column, as in XLSForm.
         doc.languages = self
             .languages
             .iter()
+            .filter(|(language, _)| !language.code.is_empty())
             .map(|(language, loc)| Located::new(language.code.clone(), loc.clone()))
             .collect();
         doc.default_language = default_language.or_else(|| doc.languages.first().cloned());
@@ -534,7 +539,7 @@ impl Importer<'_> {
     fn language_code(&self, written: Option<&str>) -> String {
         match written {
             Some(written) => languages::resolve(written).code,
-            None => self.plain_language.clone().unwrap_or_else(|| "und".into()),
+            None => self.plain_language.clone().unwrap_or_default(),
         }
     }
 

@@ -106,9 +106,8 @@ impl Writer {
     }
 
     fn texts(&self, texts: &Texts) -> String {
-        if let Some(only) = &self.single_language
-            && let [(language, text)] = texts.entries.as_slice()
-            && (language.value == *only || language.value.is_empty())
+        if let [(language, text)] = texts.entries.as_slice()
+            && (language.value.is_empty() || self.single_language.as_ref() == Some(&language.value))
         {
             return quoted(&text.value);
         }

@@ -259,8 +259,6 @@ fn single_language_form_uses_plain_strings_and_maps_metadata_range_hidden_and_or
             daftar: 1
             id: form
             version: "1"
-            languages: [und]
-            default_language: und
             paradata: true
             choices:
               yn:
@@ -341,8 +339,6 @@ fn select_from_file_makes_a_file_backed_list_and_pulldata_declares_a_table() {
         daftar: 1
         id: form
         version: "1"
-        languages: [und]
-        default_language: und
         choices:
           cities:
             file: "cities.csv"
@@ -431,8 +427,6 @@ fn nested_groups_stay_groups_and_names_are_kept_for_the_compiler_to_judge() {
             daftar: 1
             id: form
             version: "1"
-            languages: [und]
-            default_language: und
             items:
               - name: outer
                 type: section

@@ -4,6 +4,7 @@
 mod compiled;
 mod corrupt;
 mod diagnostics;
+mod engine;
 mod import;
 mod round_trip;
 
