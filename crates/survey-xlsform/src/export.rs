@@ -293,7 +293,20 @@ fn survey_columns(rows: &[SurveyRow<'_>], languages: &[String], plain: bool) -> 
             item.repeat_count.as_ref().map(|v| v.value.clone())
         }),
         ("appearance", |item| {
-            item.appearance.as_ref().map(|v| v.value.clone())
+            // The native `search` (a searchable choice list) is XLSForm's `autocomplete`.
+            item.appearance.as_ref().map(|v| {
+                v.value
+                    .split_whitespace()
+                    .map(|word| {
+                        if word == "search" {
+                            "autocomplete"
+                        } else {
+                            word
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
         }),
         ("read_only", |item| condition_cell(&item.read_only)),
         ("parameters", |item| {

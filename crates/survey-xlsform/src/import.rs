@@ -1050,7 +1050,7 @@ impl Importer<'_> {
             choice_filter: table.value(row, "choice_filter"),
             read_only: table.value(row, "read_only").map(condition),
             preload: table.value(row, "daftar_preload"),
-            appearance: table.value(row, "appearance"),
+            appearance: table.value(row, "appearance").map(appearance),
             currencies: table.value(row, "daftar_currencies"),
             repeat_count: table.value(row, "repeat_count"),
             max_rows: table.value(row, "daftar_max_rows"),
@@ -1064,6 +1064,15 @@ impl Importer<'_> {
         }
         if let Some(parameters) = table.value(row, "parameters") {
             item.parameters = self.parse_parameters(&parameters);
+        }
+        if let Some(appearance) = &item.appearance
+            && appearance.value.contains("search(")
+        {
+            self.diags.error(
+                &appearance.loc,
+                codes::UNSUPPORTED_TYPE,
+                "the `search()` appearance (choices looked up in an attached CSV at run time) is not supported; use `select_one_from_file`",
+            );
         }
         if let Some(default) = &item.default
             && default_is_dynamic(&default.value)
@@ -1632,6 +1641,22 @@ pub(crate) fn parse_language_map(text: &str) -> Vec<(String, String)> {
                 .map(|(language, text)| (language.trim().to_string(), text.trim().to_string()))
         })
         .collect()
+}
+
+/// XLSForm's `autocomplete` appearance (a choice list with a search box) is the native `search`.
+fn appearance(cell: Located<String>) -> Located<String> {
+    let words: Vec<&str> = cell
+        .value
+        .split_whitespace()
+        .map(|word| {
+            if word == "autocomplete" {
+                "search"
+            } else {
+                word
+            }
+        })
+        .collect();
+    Located::new(words.join(" "), cell.loc)
 }
 
 /// pyxform's `BINDING_CONVERSIONS` on `relevant`, `constraint` and `calculation`: a cell that is exactly

@@ -323,3 +323,28 @@ fn xls103_last_saved_and_xls206_renamed_lists() {
         "#]],
     );
 }
+
+#[test]
+fn xls101_search_appearance() {
+    check(
+        &[
+            (
+                "survey",
+                &[
+                    &["type", "name", "label", "appearance"],
+                    &["select_one towns", "town", "Town", "search('towns')"],
+                ],
+            ),
+            (
+                "choices",
+                &[
+                    &["list_name", "name", "label"],
+                    &["towns", "name_key", "name"],
+                ],
+            ),
+        ],
+        expect![[r#"
+            form.xlsx:survey!D2: error[XLS101]: the `search()` appearance (choices looked up in an attached CSV at run time) is not supported; use `select_one_from_file`
+        "#]],
+    );
+}

@@ -61,7 +61,7 @@ fn bilingual_household_form_with_roster_and_selects() {
                         "",
                         "",
                         "",
-                        "minimal",
+                        "minimal autocomplete",
                     ],
                     &[
                         "begin repeat",
@@ -173,7 +173,7 @@ fn bilingual_household_form_with_roster_and_selects() {
                     label: {fr: "Région", ar: "الجهة"}
                     required: true
                     choices: region
-                    appearance: "minimal"
+                    appearance: "minimal search"
                   - name: members
                     type: roster
                     label: {fr: "Membres", ar: "الأفراد"}
