@@ -522,6 +522,28 @@ fn cell(text: &str) -> String {
     text
 }
 
+/// What a compiler error means when pyxform converts the form anyway.
+fn why(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "Q020" => {
+            "the form has no question (only `audit`, which becomes the paradata switch); Daftar refuses an empty questionnaire"
+        }
+        "Q055" => {
+            "a default that is not a value of the item's type (`foo` for an integer); ODK would store it and fail at run time"
+        }
+        "expr-field-not-allowed" => {
+            "a bare name outside a choice filter (an XPath child step such as `name` or `null`, which ODK evaluates to an empty node-set)"
+        }
+        "expr-unexpected-char" | "expr-trailing-input" | "expr-unterminated-string" => {
+            "text that is not an expression; pyxform passes it through and ODK Validate rejects the XForm"
+        }
+        "expr-many-ref" => {
+            "a reference from outside a roster to an item inside it, not aggregated (ODK silently takes the first row)"
+        }
+        _ => return None,
+    })
+}
+
 /// Disagreements grouped by what we said (our error codes) or by pyxform's error when we accept.
 fn disagreement_table(out: &mut String, forms: &[Compared], verbose: bool) {
     let mut groups: BTreeMap<String, Vec<&Compared>> = BTreeMap::new();
@@ -543,6 +565,24 @@ fn disagreement_table(out: &mut String, forms: &[Compared], verbose: bool) {
     }
     if groups.is_empty() {
         return;
+    }
+    let explained: Vec<(&str, &str)> = groups
+        .keys()
+        .filter(|key| key.contains("we reject"))
+        .flat_map(|key| key.rsplit(": ").next().unwrap_or("").split(' '))
+        .filter_map(|code| why(code).map(|why| (code, why)))
+        .collect::<BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    if !explained.is_empty() {
+        let _ = writeln!(
+            out,
+            "Why we reject forms pyxform converts (features we support):\n"
+        );
+        for (code, why) in explained {
+            let _ = writeln!(out, "- `{code}`: {why}");
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "### Disagreements\n");
     let _ = writeln!(out, "| kind (our error codes) | forms | example | detail |");
