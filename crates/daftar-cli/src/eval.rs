@@ -9,7 +9,7 @@ use survey_engine::{FixedEnvironment, Instance, Session};
 use survey_expr::{CheckOptions, Context, DateTimeValue, Expr, RefInfo, Scope, Slot, Value};
 use survey_spec::value_text;
 
-use crate::BadInput;
+use crate::{BadInput, say};
 use crate::{clock, play};
 
 /// The typed JSON of a value: `{"type": ..., "value": ...}`, NaN as `"NaN"`.
@@ -152,6 +152,6 @@ pub fn run(
             )
         }
     };
-    println!("{}", typed_json(&value));
+    say!("{}", typed_json(&value));
     Ok(ExitCode::SUCCESS)
 }

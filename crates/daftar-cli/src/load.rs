@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use survey_spec::{Diagnostic, Questionnaire, Severity, SourceLoader};
+use survey_spec::{Diagnostic, Document, Questionnaire, Severity, SourceLoader};
 
 /// Reads side files (CSV lists and tables) relative to the questionnaire's folder, refusing paths that
 /// leave it.
@@ -25,13 +25,22 @@ impl SourceLoader for DirLoader {
     }
 }
 
-/// Loads and compiles a questionnaire file (native YAML/JSON). Returns the questionnaire when it has no
-/// error, and every diagnostic.
-pub fn load(path: &Path) -> (Option<Arc<Questionnaire>>, Vec<Diagnostic>) {
-    let name = path.display().to_string();
-    let loader = DirLoader {
+/// Whether a path names an XLSForm workbook.
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// The loader for a questionnaire's side files (the folder it is in).
+pub fn loader_for(path: &Path) -> DirLoader {
+    DirLoader {
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-    };
+    }
+}
+
+/// Reads a questionnaire file as written: an XLSForm workbook (`.xlsx`) or the native YAML/JSON format.
+pub fn read_document(path: &Path) -> (Option<Document>, Vec<Diagnostic>) {
+    let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -41,22 +50,40 @@ pub fn load(path: &Path) -> (Option<Arc<Questionnaire>>, Vec<Diagnostic>) {
             );
         }
     };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return (
-                None,
-                vec![file_error(
-                    &name,
-                    format!(
-                        "the file is not UTF-8 text (byte {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                )],
-            );
-        }
+    if is_workbook(path) {
+        return survey_xlsform::import(&bytes, &name, &loader_for(path));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => survey_spec::native::read(&text, &name),
+        Err(e) => (
+            None,
+            vec![file_error(
+                &name,
+                format!(
+                    "the file is not UTF-8 text (byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )],
+        ),
+    }
+}
+
+/// Loads and compiles a questionnaire file (XLSForm or native). Returns the questionnaire when it has no
+/// error, and every diagnostic.
+pub fn load(path: &Path) -> (Option<Arc<Questionnaire>>, Vec<Diagnostic>) {
+    let (document, mut diagnostics) = read_document(path);
+    let Some(document) = document else {
+        return (None, diagnostics);
     };
-    survey_spec::load(&text, &name, &loader)
+    let had_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let (questionnaire, more) =
+        survey_spec::compile(&document, &path.display().to_string(), &loader_for(path));
+    diagnostics.extend(more);
+    if had_errors {
+        (None, diagnostics)
+    } else {
+        (questionnaire, diagnostics)
+    }
 }
 
 fn file_error(file: &str, message: String) -> Diagnostic {

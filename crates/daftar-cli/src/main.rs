@@ -88,6 +88,22 @@ enum SpecCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Convert an XLSForm workbook to the native format.
+    Import {
+        /// The workbook (.xlsx).
+        file: PathBuf,
+        /// The native questionnaire to write (.yaml).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Convert a questionnaire to an XLSForm workbook that pyxform accepts.
+    Export {
+        /// The questionnaire (.yaml or .json).
+        file: PathBuf,
+        /// The workbook to write (.xlsx).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Describe a questionnaire: items, rosters, expressions, languages.
     Stats {
         /// The questionnaire.
@@ -96,6 +112,27 @@ enum SpecCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Prints a line on standard output. A reader that went away (`daftar ... | head`) ends the program
+/// quietly instead of a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::emit(format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
+
+pub(crate) fn emit(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = writeln!(out, "{args}") {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("daftar: cannot write the output: {error}");
+        std::process::exit(2);
+    }
 }
 
 /// An error caused by the user's input: exit code 2.
@@ -115,6 +152,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Spec(SpecCommand::Check { files, json }) => spec::check(&files, json),
         Command::Spec(SpecCommand::Stats { file, json }) => spec::stats(&file, json),
+        Command::Spec(SpecCommand::Import { file, output }) => {
+            spec::convert(&file, &output, spec::Target::Native)
+        }
+        Command::Spec(SpecCommand::Export { file, output }) => {
+            spec::convert(&file, &output, spec::Target::Xlsform)
+        }
         Command::Play {
             spec,
             answers,

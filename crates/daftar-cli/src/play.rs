@@ -10,9 +10,9 @@ use survey_engine::{FixedEnvironment, Session, Step};
 use survey_expr::DateTimeValue;
 use survey_spec::{Questionnaire, Severity, value_text};
 
-use crate::BadInput;
 use crate::clock;
 use crate::load;
+use crate::{BadInput, say};
 
 /// A step as written in a script, before its value is typed by the item it addresses.
 pub enum ScriptStep {
@@ -211,7 +211,7 @@ pub fn run(
     let q = questionnaire(spec)?;
     let steps = read_script(answers)?;
     let report = play(q, &steps, now, lang)?;
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(&report).context("printing the report")?
     );

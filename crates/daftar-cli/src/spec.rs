@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 use survey_spec::model::{Condition, Kind};
 use survey_spec::{Questionnaire, Severity};
 
-use crate::{BadInput, clock, expect, load, play};
+use crate::{BadInput, clock, expect, load, play, say};
 
 pub fn check(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let mut all = Vec::new();
@@ -25,10 +25,10 @@ pub fn check(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 json!({"file": d.file.as_ref(), "line": line, "col": col, "severity": d.severity.to_string(), "code": d.code, "message": d.message})
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        say!("{}", serde_json::to_string_pretty(&list)?);
     } else {
         for d in &all {
-            println!("{d}");
+            say!("{d}");
         }
     }
     let failed = all.iter().any(|d| d.severity == Severity::Error);
@@ -118,11 +118,11 @@ pub fn stats(file: &Path, as_json: bool) -> Result<ExitCode> {
     let q = play::questionnaire(file)?;
     let s = statistics(&q);
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        say!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("questionnaire   {} version {}", q.id, q.version);
-    println!("content hash    {}", q.content_hash);
+    say!("questionnaire   {} version {}", q.id, q.version);
+    say!("content hash    {}", q.content_hash);
     for key in [
         "items",
         "questions",
@@ -138,21 +138,21 @@ pub fn stats(file: &Path, as_json: bool) -> Result<ExitCode> {
         "monitoring_fields",
         "quotas",
     ] {
-        println!("{:<16}{}", key.replace('_', " "), s[key]);
+        say!("{:<16}{}", key.replace('_', " "), s[key]);
     }
     let langs: Vec<String> = q
         .languages
         .iter()
         .map(|l| format!("{l} {}", s["texts_per_language"][l]))
         .collect();
-    println!("texts per language  {}", langs.join(", "));
+    say!("texts per language  {}", langs.join(", "));
     let kinds: Vec<String> = s["items_by_type"]
         .as_object()
         .into_iter()
         .flatten()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    println!("items by type   {}", kinds.join(", "));
+    say!("items by type   {}", kinds.join(", "));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -209,19 +209,19 @@ pub fn demo(dir: &Path) -> Result<ExitCode> {
             .filter(|d| d.severity == Severity::Error)
             .count();
         let warnings = diagnostics.len() - errors;
-        println!(
+        say!(
             "check {}: {errors} error(s), {warnings} warning(s)",
             spec.display()
         );
         for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-            println!("  {d}");
+            say!("  {d}");
         }
         let Some(q) = q else {
             failures += 1;
             continue;
         };
         let s = statistics(&q);
-        println!(
+        say!(
             "  {} items, {} rosters, {} expressions, languages {}",
             s["items"],
             s["rosters"],
@@ -236,12 +236,12 @@ pub fn demo(dir: &Path) -> Result<ExitCode> {
                 .unwrap_or_default();
             let problems = run_expectation(&q, &script, &expectation)?;
             if problems.is_empty() {
-                println!("  play {name}: as expected");
+                say!("  play {name}: as expected");
             } else {
                 failures += 1;
-                println!("  play {name}: {} difference(s)", problems.len());
+                say!("  play {name}: {} difference(s)", problems.len());
                 for p in problems {
-                    println!("    {p}");
+                    say!("    {p}");
                 }
             }
         }
@@ -253,7 +253,7 @@ pub fn demo(dir: &Path) -> Result<ExitCode> {
         ))
         .into());
     }
-    println!(
+    say!(
         "{}",
         if failures == 0 {
             "demo: all questionnaires check and every scripted interview ends as expected"
@@ -272,11 +272,89 @@ pub fn expect_run(spec: &Path, script: &Path, expectation: &Path) -> Result<Exit
     let q = play::questionnaire(spec)?;
     let problems = run_expectation(&q, script, expectation)?;
     for p in &problems {
-        println!("{}: {p}", script.display());
+        say!("{}: {p}", script.display());
     }
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// What `spec import` / `spec export` write.
+pub enum Target {
+    /// The native YAML format.
+    Native,
+    /// An XLSForm workbook.
+    Xlsform,
+}
+
+/// Converts a questionnaire between formats. The source must compile without error; side files (CSV lists
+/// and tables) are copied next to the output when it goes to another folder.
+pub fn convert(input: &Path, output: &Path, target: Target) -> Result<ExitCode> {
+    let (document, mut diagnostics) = load::read_document(input);
+    if let Some(document) = &document
+        && !diagnostics.iter().any(|d| d.severity == Severity::Error)
+    {
+        let (_, more) = survey_spec::compile(
+            document,
+            &input.display().to_string(),
+            &load::loader_for(input),
+        );
+        diagnostics.extend(more);
+    }
+    for d in &diagnostics {
+        eprintln!("{d}");
+    }
+    let document = match document {
+        Some(d) if !diagnostics.iter().any(|d| d.severity == Severity::Error) => d,
+        _ => {
+            eprintln!(
+                "daftar: {} has errors; nothing was written",
+                input.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let bytes = match target {
+        Target::Native => survey_xlsform::to_native_yaml(&document).into_bytes(),
+        Target::Xlsform => survey_xlsform::export(&document)
+            .map_err(|e| BadInput(format!("cannot write the workbook: {e}")))?,
+    };
+    std::fs::write(output, bytes)
+        .map_err(|e| BadInput(format!("cannot write {}: {e}", output.display())))?;
+    let from = input.parent().unwrap_or(Path::new("."));
+    let to = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if from.canonicalize().ok() != to.canonicalize().ok() {
+        for file in side_files(&document) {
+            let (source, dest) = (from.join(&file), to.join(&file));
+            if source.exists() && !dest.exists() {
+                if let Some(parent) = dest.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::copy(&source, &dest)
+                    .map_err(|e| BadInput(format!("cannot copy {}: {e}", source.display())))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn side_files(document: &survey_spec::Document) -> Vec<String> {
+    let mut files: Vec<String> = document
+        .tables
+        .iter()
+        .map(|t| t.file.value.clone())
+        .collect();
+    for list in &document.choice_lists {
+        if let survey_spec::document::ChoiceSource::File(f) = &list.source {
+            files.push(f.value.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
 }

@@ -322,3 +322,70 @@ fn the_pilot_questionnaire_checks_without_errors_and_the_demo_passes() {
         "{out}"
     );
 }
+
+#[test]
+fn the_pilot_goes_through_xlsform_and_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = repo().join("questionnaire-specs/morocco-pilot");
+    let spec = folder
+        .join("questionnaire.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let workbook = dir.path().join("pilot.xlsx").to_string_lossy().into_owned();
+    let back = dir.path().join("back.yaml").to_string_lossy().into_owned();
+    assert_eq!(daftar(&["spec", "export", &spec, "-o", &workbook]).0, 0);
+    assert!(
+        dir.path().join("lists/countries.csv").exists(),
+        "side files travel with the workbook"
+    );
+    let (code, out, _) = daftar(&["spec", "check", &workbook]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert_eq!(daftar(&["spec", "import", &workbook, "-o", &back]).0, 0);
+    let hash = |file: &str| {
+        let (code, out, err) = daftar(&["spec", "stats", "--json", file]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["content_hash"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(hash(&spec), hash(&workbook));
+    assert_eq!(hash(&spec), hash(&back));
+    // The workbook plays like the native file.
+    let script = folder
+        .join("scripts/01-return-spain-agency.json")
+        .to_string_lossy()
+        .into_owned();
+    let expectation = folder
+        .join("scripts/01-return-spain-agency.expect.json")
+        .to_string_lossy()
+        .into_owned();
+    let (code, out, err) = daftar(&[
+        "play",
+        "--spec",
+        &workbook,
+        "--answers",
+        &script,
+        "--expect",
+        &expectation,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn a_workbook_with_errors_is_not_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        &dir,
+        "bad.yaml",
+        "daftar: 1\nid: t\nversion: \"1\"\nitems:\n  - {name: a, type: integer}\n",
+    );
+    let out = dir.path().join("bad.xlsx");
+    let (code, _, err) = daftar(&["spec", "export", &bad, "-o", &out.to_string_lossy()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error[Q043]") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
