@@ -161,10 +161,13 @@ fn pbkdf2_figures() {
         runs.push(start.elapsed());
     }
     runs.sort();
-    let per_iteration = runs[2].as_secs_f64() / f64::from(iterations);
+    // The fastest run is the best estimate of an idle core's cost (the machine is shared); the median is
+    // printed too.
+    let per_iteration = runs[0].as_secs_f64() / f64::from(iterations);
     println!(
-        "pbkdf2-hmac-sha256: {:.3} µs per iteration (median of 5 × {iterations})",
-        per_iteration * 1e6
+        "pbkdf2-hmac-sha256: {:.3} µs per iteration (fastest of 5 × {iterations}; median {:.3} µs)",
+        per_iteration * 1e6,
+        runs[2].as_secs_f64() / f64::from(iterations) * 1e6
     );
     let default = f64::from(DEFAULT_PBKDF2_ITERATIONS) * per_iteration;
     println!(

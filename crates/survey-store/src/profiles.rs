@@ -369,6 +369,8 @@ impl Store {
         schema::migrate_to(&mut conn, schema::SCHEMA_VERSION)?;
         let context = || format!("unlocking profile {enumerator_id}");
         let now = clock.now_millis();
+        // Before counting the attempt: a device that cannot give its secret is not a wrong PIN.
+        let device_secret = keys.device_secret()?;
 
         // Check the lockout and count this attempt in one durable transaction, before any PIN check.
         let tx = conn
@@ -410,7 +412,6 @@ impl Store {
         tx.commit().context(context)?;
 
         let wrapped = profile.wrapped.as_deref().unwrap_or_default();
-        let device_secret = keys.device_secret()?;
         let unwrapped = crypto::unwrap_data_key(
             wrapped,
             pin,

@@ -252,3 +252,34 @@ fn error_messages_carry_no_secret() {
     expect_test::expect!["wrong PIN for enumerator enum-07 (1 failed attempts in a row)"]
         .assert_eq(&message);
 }
+
+struct BrokenKeyProvider;
+
+impl KeyProvider for BrokenKeyProvider {
+    fn device_secret(&self) -> Result<DeviceSecret, StoreError> {
+        Err(StoreError::DeviceSecret {
+            reason: "keystore unavailable".into(),
+        })
+    }
+}
+
+#[test]
+fn a_device_that_cannot_give_its_secret_is_not_counted_as_a_wrong_pin() {
+    let db = TestDb::new();
+    seeded(&db);
+    let refused = Store::open(
+        &db.path,
+        ENUMERATOR,
+        PIN,
+        &BrokenKeyProvider,
+        db.clock.clone(),
+    );
+    assert!(
+        matches!(refused, Err(StoreError::DeviceSecret { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(
+        Store::list_profiles(&db.path).unwrap()[0].failed_attempts,
+        0
+    );
+}
