@@ -4,9 +4,9 @@
 //! # PBKDF2 iteration count
 //!
 //! [`DEFAULT_PBKDF2_ITERATIONS`] is 400,000. Measured on the development server (one x86-64 core,
-//! release build, ring 0.17), one PBKDF2-HMAC-SHA256 iteration costs about 0.32 µs (see `BENCHMARKS.md`),
-//! so 400,000 iterations take ≈ 0.13 s there and ≈ 0.39–0.65 s on a mid-range Android tablet core, which
-//! is 3–5× slower (≈ 0.52 s at 4×): the ≈ 0.5 s unlock the design asks for. The count is stored per profile
+//! release build, ring 0.17), one PBKDF2-HMAC-SHA256 iteration costs about 0.28 µs (see `BENCHMARKS.md`),
+//! so 400,000 iterations take ≈ 0.11 s there and ≈ 0.33–0.56 s on a mid-range Android tablet core, which
+//! is 3–5× slower (≈ 0.45 s at 4×): the ≈ 0.5 s unlock the design asks for. The count is stored per profile
 //! (`kdf_iterations`) and [`Store::set_kdf_iterations`] raises it later by re-wrapping the data key.
 //!
 //! A 6-digit PIN has only 10⁶ values, so PBKDF2 alone cannot protect a copied database; what does is the
