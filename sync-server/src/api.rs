@@ -376,11 +376,7 @@ pub async fn upload_questionnaire(
             .await
             .map_err(|error| AppError::internal(error.to_string()))?;
     let facts = facts.map_err(|problems| {
-        let code = if format == QuestionnaireFormat::Xlsx {
-            "xlsform_unsupported"
-        } else {
-            "invalid_questionnaire"
-        };
+        let code = "invalid_questionnaire";
         AppError::invalid(code, problems.join("\n"))
     })?;
     if let Some(id) = &facts.questionnaire_id
@@ -896,7 +892,7 @@ async fn cached_version(
     state: &AppState,
     survey_id: &str,
     content_hash: &str,
-) -> AppResult<Arc<QuestionnaireVersionInfo>> {
+) -> AppResult<Arc<crate::storage::QuestionnaireVersionRow>> {
     let key = (survey_id.to_string(), content_hash.to_string());
     if let Some(found) = state
         .version_cache
@@ -919,13 +915,13 @@ async fn cached_version(
                 ),
             )
         })?;
-    let info = Arc::new(version.info);
+    let version = Arc::new(version);
     state
         .version_cache
         .lock()
         .expect("version cache lock")
-        .insert(key, info.clone());
-    Ok(info)
+        .insert(key, version.clone());
+    Ok(version)
 }
 
 /// Upload one sealed, signed interview revision (device). Idempotent: the same content returns the
@@ -961,7 +957,7 @@ pub async fn upload(
     .await?;
     state
         .validator
-        .validate_monitoring(&version, &envelope.monitoring)
+        .validate_monitoring(&version.info, &version.content, &envelope.monitoring)
         .map_err(|problems| AppError::invalid("invalid_monitoring", problems.join("\n")))?;
     if let Some(assignment_id) = envelope.assignment_id {
         let storage = state.storage.clone();

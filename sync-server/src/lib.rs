@@ -52,7 +52,7 @@ pub use crate::state::AppState;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::storage::sqlite::SqliteStorage;
-use crate::validation::DeclaredNamesValidator;
+use crate::validation::SpecValidator;
 
 /// The whole HTTP service.
 pub fn app(state: AppState) -> Router {
@@ -178,11 +178,11 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Opens the data directory (database and server key) and builds the state with the system clock
-/// and the declared-names validator. Returns the storage too, to close it on shutdown.
+/// and the questionnaire compiler as validator. Returns the storage too, to close it on shutdown.
 pub fn open_state(config: Config) -> Result<(AppState, Arc<SqliteStorage>), StartError> {
     let storage = Arc::new(SqliteStorage::open(&config.data_dir)?);
     let key = load_or_create_server_key(&config.data_dir)?;
-    let validator = Arc::new(DeclaredNamesValidator);
+    let validator = Arc::new(SpecValidator::default());
     let state = AppState::new(
         config,
         storage.clone(),

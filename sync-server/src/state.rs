@@ -4,17 +4,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use sync_proto::keys::SigningKeyPair;
-use sync_proto::wire::QuestionnaireVersionInfo;
 
 use crate::auth::RateLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::storage::{Storage, StoreError};
+use crate::storage::{QuestionnaireVersionRow, Storage, StoreError};
 use crate::validation::{InterviewValidator, QuestionnaireCatalog};
 
 /// Questionnaire versions by (survey, content hash).
-pub type VersionCache = HashMap<(String, String), Arc<QuestionnaireVersionInfo>>;
+pub type VersionCache = HashMap<(String, String), Arc<QuestionnaireVersionRow>>;
 
 /// Everything a handler needs. Cheap to clone.
 #[derive(Clone)]

@@ -1,12 +1,14 @@
 //! The validation seam: what the server checks about questionnaires and uploads.
 //!
-//! The HTTP layer knows only the two traits. [`DeclaredNamesValidator`] is the implementation used
-//! while the questionnaire crates (`survey-spec`, `survey-engine`) are not available to the server:
-//! it reads only the top-level `id`, `version`, `daftar` and `monitoring` keys of a native YAML file
-//! and checks that every monitoring field of an upload is one the questionnaire declares. It does
-//! **not** check value types or choice codes; that needs the compiled questionnaire.
+//! The HTTP layer knows only the two traits. [`SpecValidator`] (the default) compiles every uploaded
+//! questionnaire with `survey-spec` (native YAML) or imports it with `survey-xlsform` (.xlsx) and
+//! checks each monitoring field of an upload against the compiled questionnaire: the field is a
+//! declared monitoring item, its value has the item's type, and a choice item's codes are in its
+//! list. [`DeclaredNamesValidator`] is a lighter fallback that reads only the top-level keys of a
+//! native YAML file and checks monitoring field *names*.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use sync_proto::wire::{MonitoringValue, QuestionnaireFormat, QuestionnaireVersionInfo};
 
@@ -38,6 +40,7 @@ pub trait InterviewValidator: Send + Sync + 'static {
     fn validate_monitoring(
         &self,
         questionnaire: &QuestionnaireVersionInfo,
+        content: &[u8],
         monitoring: &BTreeMap<String, MonitoringValue>,
     ) -> Result<(), Vec<String>>;
 }
@@ -68,6 +71,7 @@ impl InterviewValidator for DeclaredNamesValidator {
     fn validate_monitoring(
         &self,
         questionnaire: &QuestionnaireVersionInfo,
+        _content: &[u8],
         monitoring: &BTreeMap<String, MonitoringValue>,
     ) -> Result<(), Vec<String>> {
         let problems: Vec<String> = monitoring
@@ -80,6 +84,186 @@ impl InterviewValidator for DeclaredNamesValidator {
                 )
             })
             .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Validates with the questionnaire compiler (`survey-spec`) and the XLSForm importer
+/// (`survey-xlsform`). Compiled questionnaires are cached by content hash.
+#[derive(Default)]
+pub struct SpecValidator {
+    compiled: Mutex<HashMap<String, Arc<survey_spec::Questionnaire>>>,
+}
+
+impl std::fmt::Debug for SpecValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpecValidator").finish_non_exhaustive()
+    }
+}
+
+fn errors_of(diagnostics: &[survey_spec::Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == survey_spec::Severity::Error)
+        .map(|d| d.to_string())
+        .collect()
+}
+
+fn compile(
+    format: QuestionnaireFormat,
+    content: &[u8],
+) -> Result<Arc<survey_spec::Questionnaire>, Vec<String>> {
+    let (questionnaire, diagnostics) = match format {
+        QuestionnaireFormat::Yaml => {
+            let text = std::str::from_utf8(content)
+                .map_err(|_| vec!["questionnaire.yaml: the file is not UTF-8 text".to_string()])?;
+            survey_spec::load(text, "questionnaire.yaml", &survey_spec::NoFiles)
+        }
+        QuestionnaireFormat::Xlsx => {
+            let (document, mut diagnostics) =
+                survey_xlsform::import(content, "form.xlsx", &survey_spec::NoFiles);
+            match document {
+                None => (None, diagnostics),
+                Some(document) => {
+                    let (questionnaire, more) =
+                        survey_spec::compile(&document, "form.xlsx", &survey_spec::NoFiles);
+                    diagnostics.extend(more);
+                    (questionnaire, diagnostics)
+                }
+            }
+        }
+    };
+    let errors = errors_of(&diagnostics);
+    match questionnaire {
+        Some(questionnaire) if errors.is_empty() => Ok(questionnaire),
+        _ if errors.is_empty() => Err(vec!["the questionnaire could not be compiled".to_string()]),
+        _ => Err(errors),
+    }
+}
+
+impl SpecValidator {
+    fn compiled(
+        &self,
+        format: QuestionnaireFormat,
+        content: &[u8],
+    ) -> Result<Arc<survey_spec::Questionnaire>, Vec<String>> {
+        let hash = sync_proto::hex(&sync_proto::sha256(content));
+        if let Some(found) = self
+            .compiled
+            .lock()
+            .expect("compiled cache lock")
+            .get(&hash)
+        {
+            return Ok(found.clone());
+        }
+        let questionnaire = compile(format, content)?;
+        self.compiled
+            .lock()
+            .expect("compiled cache lock")
+            .insert(hash, questionnaire.clone());
+        Ok(questionnaire)
+    }
+}
+
+impl QuestionnaireCatalog for SpecValidator {
+    fn inspect(
+        &self,
+        format: QuestionnaireFormat,
+        content: &[u8],
+    ) -> Result<QuestionnaireFacts, Vec<String>> {
+        let questionnaire = self.compiled(format, content)?;
+        Ok(QuestionnaireFacts {
+            questionnaire_id: Some(questionnaire.id.clone()),
+            label: Some(questionnaire.version.clone()).filter(|v| !v.is_empty()),
+            monitoring: questionnaire
+                .monitoring
+                .iter()
+                .map(|id| questionnaire.node(*id).name.clone())
+                .collect(),
+        })
+    }
+}
+
+impl InterviewValidator for SpecValidator {
+    fn validate_monitoring(
+        &self,
+        version: &QuestionnaireVersionInfo,
+        content: &[u8],
+        monitoring: &BTreeMap<String, MonitoringValue>,
+    ) -> Result<(), Vec<String>> {
+        use survey_spec::Kind;
+        let questionnaire = self.compiled(version.format, content)?;
+        let mut problems = Vec::new();
+        for (name, value) in monitoring {
+            let declared = questionnaire
+                .monitoring
+                .iter()
+                .map(|id| questionnaire.node(*id))
+                .find(|node| node.name == *name);
+            let Some(node) = declared else {
+                problems.push(format!(
+                    "monitoring field `{name}` is not declared in the `monitoring:` list of questionnaire {} version {}",
+                    version.survey_id, version.number
+                ));
+                continue;
+            };
+            let codes_ok = |codes: &[&str]| -> Result<(), String> {
+                let valid = |code: &str| match node.kind {
+                    Kind::YesNo => code == "yes" || code == "no",
+                    _ => questionnaire
+                        .choice_list_of(node.id)
+                        .is_some_and(|list| list.get(code).is_some()),
+                };
+                match codes.iter().find(|code| !valid(code)) {
+                    Some(code) => Err(format!(
+                        "monitoring field `{name}`: `{code}` is not a choice code of this item"
+                    )),
+                    None => Ok(()),
+                }
+            };
+            let outcome = match (node.kind, value) {
+                (_, MonitoringValue::Null) => Ok(()),
+                (Kind::Integer, MonitoringValue::Integer(_)) => Ok(()),
+                (Kind::Decimal, MonitoringValue::Integer(_) | MonitoringValue::Decimal(_)) => {
+                    Ok(())
+                }
+                (
+                    Kind::Calculate,
+                    MonitoringValue::Integer(_)
+                    | MonitoringValue::Decimal(_)
+                    | MonitoringValue::Text(_),
+                ) => Ok(()),
+                (
+                    Kind::Text
+                    | Kind::Date
+                    | Kind::Time
+                    | Kind::DateTime
+                    | Kind::MetaStart
+                    | Kind::MetaEnd
+                    | Kind::MetaToday
+                    | Kind::MetaDeviceId
+                    | Kind::MetaUsername,
+                    MonitoringValue::Text(_),
+                ) => Ok(()),
+                (Kind::Single | Kind::YesNo, MonitoringValue::Text(code)) => {
+                    codes_ok(&[code.as_str()])
+                }
+                (Kind::Multiple, MonitoringValue::Codes(codes)) => {
+                    codes_ok(&codes.iter().map(String::as_str).collect::<Vec<_>>())
+                }
+                (kind, _) => Err(format!(
+                    "monitoring field `{name}` is a {} item; the value sent has another type",
+                    kind.name()
+                )),
+            };
+            if let Err(problem) = outcome {
+                problems.push(problem);
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {

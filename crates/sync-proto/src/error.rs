@@ -26,6 +26,9 @@ pub enum ProtoError {
     /// A passphrase-wrapped key could not be unwrapped: wrong passphrase or altered file.
     #[error("could not unwrap the survey key: wrong passphrase or altered key file")]
     Unwrap,
+    /// An opened payload is not a valid payload encoding.
+    #[error("the opened payload is malformed: {0}")]
+    Payload(String),
     /// Key derivation from a passphrase failed.
     #[error("passphrase key derivation failed: {0}")]
     Kdf(String),

@@ -58,6 +58,7 @@ pub mod b64;
 pub mod canonical;
 mod error;
 pub mod keys;
+pub mod payload;
 pub mod seal;
 pub mod wire;
 

@@ -178,7 +178,8 @@ impl UploadEnvelope {
             },
             signature: Base64Bytes::default(),
         };
-        envelope.sealed = seal::seal(survey_key, &envelope.sealing_aad(), plaintext)?;
+        let encoded = crate::payload::encode(plaintext);
+        envelope.sealed = seal::seal(survey_key, &envelope.sealing_aad(), &encoded)?;
         envelope.sign(device_key);
         Ok(envelope)
     }
@@ -236,9 +237,10 @@ impl UploadEnvelope {
         device_key.verify(&self.signed_bytes(), &self.signature.0, "device envelope")
     }
 
-    /// Opens the sealed payload with the survey key pair.
+    /// Opens the sealed payload with the survey key pair and undoes its compression.
     pub fn open(&self, survey_key: &SurveyKeyPair) -> Result<Vec<u8>, ProtoError> {
-        seal::open(survey_key, &self.sealing_aad(), &self.sealed)
+        let encoded = seal::open(survey_key, &self.sealing_aad(), &self.sealed)?;
+        crate::payload::decode(&encoded)
     }
 
     /// Builds the server's signed receipt for this exact content.

@@ -352,6 +352,21 @@ async fn tampered_envelopes_are_refused_and_nothing_is_stored() {
     );
     e.sign(&world.device_key);
     cases.push(("undeclared monitoring field", e, "invalid_monitoring"));
+    // Properly signed but with a value of the wrong type, or a code not in the item's list.
+    let mut e = good.clone();
+    e.monitoring.insert(
+        "m_sex".into(),
+        sync_proto::wire::MonitoringValue::Integer(2),
+    );
+    e.sign(&world.device_key);
+    cases.push(("wrong monitoring type", e, "invalid_monitoring"));
+    let mut e = good.clone();
+    e.monitoring.insert(
+        "a_region".into(),
+        sync_proto::wire::MonitoringValue::Text("99".into()),
+    );
+    e.sign(&world.device_key);
+    cases.push(("unknown choice code", e, "invalid_monitoring"));
     // Properly signed but for an unknown questionnaire version.
     let mut e = good.clone();
     e.questionnaire_version = "00".repeat(32);
@@ -671,7 +686,7 @@ async fn questionnaire_uploads_are_checked() {
         .await;
     assert_eq!(
         (status, error_code(&body).as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "xlsform_unsupported")
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_questionnaire")
     );
     let (status, body) = world
         .json(
@@ -690,7 +705,12 @@ async fn questionnaire_uploads_are_checked() {
             Caller::DataManager,
             Method::POST,
             "/api/v1/surveys/pilot/versions",
-            post(b"daftar: 1\nid: other\n", "yaml"),
+            post(
+                crate::support::QUESTIONNAIRE
+                    .replace("id: pilot", "id: other")
+                    .as_bytes(),
+                "yaml",
+            ),
         )
         .await;
     assert_eq!(

@@ -133,8 +133,7 @@ impl Console {
     }
 }
 
-const QUESTIONNAIRE: &str =
-    "daftar: 1\nid: pilot\nversion: \"1\"\nmonitoring: [a_region]\nitems: []\n";
+use crate::support::QUESTIONNAIRE;
 
 /// A server with an admin, a supervisor, a data manager, an enumerator with one assignment, the
 /// pilot survey and its key, and an enrolled device.
@@ -558,8 +557,13 @@ async fn cut_connections_lose_nothing_and_duplicate_nothing() {
     let (proxy, cuts) = cutting_proxy(upstream, 42).await;
     let client = field.client(&proxy, fast_retries());
     let mut tablet = MemoryOutbox::default();
+    // Incompressible answers, so that requests stay kilobytes long after compression.
+    let mut bytes = rand::rngs::StdRng::seed_from_u64(7);
     let envelopes: Vec<UploadEnvelope> = (0..30)
-        .map(|index| field.envelope(Uuid::now_v7(), 1, &vec![b'x'; 1000 + index * 97]))
+        .map(|index| {
+            let answers: Vec<u8> = (0..1000 + index * 97).map(|_| bytes.random()).collect();
+            field.envelope(Uuid::now_v7(), 1, &answers)
+        })
         .collect();
     for envelope in &envelopes {
         tablet.push(envelope.clone());
@@ -576,11 +580,12 @@ async fn cut_connections_lose_nothing_and_duplicate_nothing() {
         // A cycle may fail in its download phase when every retry is cut; the next one resumes.
         let _ = client.sync(&mut tablet, |_| {}).await;
     }
+    let cut_count = *cuts.lock().unwrap();
     assert!(
-        *cuts.lock().unwrap() > 10,
-        "the proxy cut connections ({} cuts)",
-        cuts.lock().unwrap()
+        cut_count > 10,
+        "the proxy cut connections ({cut_count} cuts)"
     );
+    eprintln!("{cut_count} connections cut, {cycles} sync cycles");
     assert_eq!(
         tablet.sent.len(),
         envelopes.len(),

@@ -15,7 +15,7 @@ use sync_server::storage::sqlite::SqliteStorage;
 use sync_server::storage::{
     NewAssignment, NewAudit, NewQuestionnaireVersion, NewUpload, NewUser, Storage,
 };
-use sync_server::validation::DeclaredNamesValidator;
+use sync_server::validation::SpecValidator;
 use sync_server::{AppState, app};
 use tower::ServiceExt as _;
 use uuid::Uuid;
@@ -23,8 +23,26 @@ use uuid::Uuid;
 pub const PASSWORD: &str = "correct horse battery";
 pub const START: i64 = 1_795_000_000;
 
-pub const QUESTIONNAIRE: &str =
-    "daftar: 1\nid: pilot\nversion: \"2026.11.1\"\nmonitoring: [a_region, m_sex]\nitems: []\n";
+pub const QUESTIONNAIRE: &str = r#"daftar: 1
+id: pilot
+version: "2026.11.1"
+title: {en: Pilot}
+languages: [en]
+default_language: en
+choices:
+  region:
+    - {code: "01", label: {en: Rabat}}
+    - {code: "02", label: {en: Casablanca}}
+    - {code: "03", label: {en: Fes}}
+  sex:
+    - {code: "1", label: {en: Male}}
+    - {code: "2", label: {en: Female}}
+monitoring: [a_region, m_sex]
+items:
+  - {name: a_region, type: single, choices: region, label: {en: Region}}
+  - {name: m_sex, type: single, choices: sex, label: {en: Sex}}
+  - {name: q_income, type: integer, label: {en: Income}}
+"#;
 
 pub fn password_hash() -> String {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -108,7 +126,7 @@ impl World {
         let storage = Arc::new(SqliteStorage::open(dir.path()).unwrap());
         let clock = Arc::new(ManualClock::new(START));
         let server_key = sync_server::load_or_create_server_key(dir.path()).unwrap();
-        let validator = Arc::new(DeclaredNamesValidator);
+        let validator = Arc::new(SpecValidator::default());
         let state = AppState::new(
             config,
             storage.clone(),
