@@ -121,7 +121,18 @@ pub enum StoreError {
         /// What the store was doing.
         context: String,
     },
-    /// An error from SQLite (I/O error, corruption, locking) while doing `context`.
+    /// The storage refused a read or a write (an I/O error, a file-size limit) while doing `context`. A
+    /// save that fails this way either left nothing or, if the failure came after the commit reached the
+    /// log, is complete; never half.
+    #[error("storage I/O error while {context}")]
+    StorageIo {
+        /// What the store was doing.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// An error from SQLite (corruption, locking, a bug) while doing `context`.
     #[error("database error while {context}")]
     Database {
         /// What the store was doing.
@@ -188,6 +199,7 @@ impl<T> SqlContext<T> for Result<T, rusqlite::Error> {
 pub(crate) fn sql_error(source: rusqlite::Error, context: String) -> StoreError {
     match source.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull { context },
+        Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::StorageIo { context, source },
         _ => StoreError::Database { context, source },
     }
 }

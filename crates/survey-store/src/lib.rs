@@ -6,7 +6,7 @@
 //! only what the app needs to list and sync interviews (ids, status, questionnaire, timestamps, revision).
 //! This crate is the only one that sees SQL or key material.
 //!
-//! * Keys: see [`crypto`](crate::crypto) (nonces, wrapping, recovery) and [`keys`] (device secret, clock).
+//! * Keys: see [`crypto`] (nonces, wrapping, recovery) and [`keys`] (device secret, clock).
 //! * Schema and migrations: [`schema`].
 //! * The persisted encoding of what is encrypted is the store's own, versioned (module `codec`).
 //!

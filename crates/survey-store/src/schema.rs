@@ -1,6 +1,6 @@
 //! Connection settings and the versioned schema with forward-only migrations.
 //!
-//! The schema version is SQLite's `user_version`. [`MIGRATIONS`]`[i]` takes a database from version `i`
+//! The schema version is SQLite's `user_version`. `MIGRATIONS[i]` takes a database from version `i`
 //! to `i + 1`, inside one transaction together with the `user_version` bump, so a crash mid-migration
 //! leaves the previous version intact. Migrations are never edited once released and never run backwards;
 //! a database newer than this build is refused ([`StoreError::SchemaTooNew`]) rather than written to.
