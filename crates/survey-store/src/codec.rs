@@ -482,6 +482,108 @@ mod tests {
         }
     }
 
+    /// SplitMix64, so a failure reproduces from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn string(&mut self) -> String {
+            const PIECES: &[&str] = &[
+                "", "a", "é", "ع", "ب", "🇲🇦", "\u{0}", " ", "\u{200f}", "Z", "١",
+            ];
+            (0..self.next() % 12)
+                .map(|_| PIECES[(self.next() % PIECES.len() as u64) as usize])
+                .collect()
+        }
+
+        fn answer(&mut self) -> Answer {
+            let f = |r: &mut Rng| f64::from_bits(r.next());
+            match self.next() % 11 {
+                0 => Answer::Text(self.string()),
+                1 => Answer::Integer(self.next() as i64),
+                2 => Answer::Decimal(f(self)),
+                3 => Answer::Choice(self.string()),
+                4 => Answer::Choices((0..self.next() % 4).map(|_| self.string()).collect()),
+                5 => Answer::Date(self.next() as i32),
+                6 => Answer::Time(self.next() as u32),
+                7 => Answer::DateTime {
+                    millis: self.next() as i64,
+                    offset_minutes: self.next() as i32,
+                },
+                8 => Answer::Geo(GeoPoint {
+                    lat: f(self),
+                    lon: f(self),
+                    alt: f(self),
+                    acc: f(self),
+                }),
+                9 => Answer::Money {
+                    amount: f(self),
+                    currency: self.string(),
+                },
+                _ => Answer::Acknowledged,
+            }
+        }
+    }
+
+    /// The encoding of an answer list with floats as bit patterns, to compare exactly.
+    fn exact(answers: &[(String, Answer)]) -> String {
+        let bits = |v: &f64| format!("{:016x}", v.to_bits());
+        answers
+            .iter()
+            .map(|(path, answer)| match answer {
+                Answer::Decimal(v) => format!("{path:?}=D{}", bits(v)),
+                Answer::Geo(g) => format!(
+                    "{path:?}=G{}{}{}{}",
+                    bits(&g.lat),
+                    bits(&g.lon),
+                    bits(&g.alt),
+                    bits(&g.acc)
+                ),
+                Answer::Money { amount, currency } => {
+                    format!("{path:?}=M{}{currency:?}", bits(amount))
+                }
+                other => format!("{path:?}={other:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    #[test]
+    fn random_contents_round_trip_exactly() {
+        let mut rng = Rng(0xc0de_c0de);
+        for _ in 0..2_000 {
+            let content = InterviewContent {
+                answers: (0..rng.next() % 20)
+                    .map(|_| (rng.string(), rng.answer()))
+                    .collect(),
+                confirmed_warnings: (0..rng.next() % 3).map(|_| rng.string()).collect(),
+                cursor: rng.next().is_multiple_of(2).then(|| rng.string()),
+                language: rng.next().is_multiple_of(2).then(|| rng.string()),
+            };
+            let decoded = decode_content(&encode_content(&content)).unwrap();
+            assert_eq!(exact(&decoded.answers), exact(&content.answers));
+            assert_eq!(
+                (
+                    &decoded.confirmed_warnings,
+                    &decoded.cursor,
+                    &decoded.language
+                ),
+                (
+                    &content.confirmed_warnings,
+                    &content.cursor,
+                    &content.language
+                )
+            );
+        }
+    }
+
     #[test]
     fn corrupt_buffers_are_rejected_not_misread() {
         let encoded = encode_preload(&[("x".to_owned(), Answer::Text("abc".to_owned()))]);

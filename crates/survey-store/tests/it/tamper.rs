@@ -253,6 +253,19 @@ fn swapped_rows_and_columns_are_caught_and_named() {
     )
     .unwrap();
 
+    // A revision number bumped (or rewound) in clear no longer matches the sealed content.
+    for delta in [1, -1] {
+        conn.execute(
+            "UPDATE interviews SET revision = revision + ?1 WHERE interview_id = ?2",
+            rusqlite::params![delta, id(2)],
+        )
+        .unwrap();
+        if delta == 1 {
+            check_tampered(f.store.load_interview(uuid(2)), "interviews", &id(2));
+        }
+    }
+    check_same_content(&f.store.load_interview(uuid(2)).unwrap().content, &f.b);
+
     // A deleted event leaves a gap in the append-only log.
     conn.execute(
         "DELETE FROM events WHERE interview_id = ?1 AND seq = 2",
