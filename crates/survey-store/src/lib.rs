@@ -95,6 +95,12 @@ pub struct Store {
     recovered: bool,
 }
 
+// The app keeps the store in shared state behind a mutex, so it must move between threads.
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Store>();
+};
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
