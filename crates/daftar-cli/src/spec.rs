@@ -95,7 +95,7 @@ pub fn statistics(q: &Questionnaire) -> Json {
     json!({
         "id": q.id,
         "version": q.version,
-        "content_hash": q.content_hash,
+        "content_hash": q.content_hash(),
         "items": items,
         "questions": questions,
         "calculations": by_kind.get("calculate").copied().unwrap_or(0),
@@ -122,7 +122,7 @@ pub fn stats(file: &Path, as_json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     say!("questionnaire   {} version {}", q.id, q.version);
-    say!("content hash    {}", q.content_hash);
+    say!("content hash    {}", q.content_hash());
     for key in [
         "items",
         "questions",

@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 use survey_expr::{CheckOptions, Expr, Multiplicity, RefInfo, Scope, Slot, ValueType};
 
 use crate::answer::Answer;
@@ -154,7 +153,7 @@ impl<'a> Compiler<'a> {
             None => 0,
         };
         let title = match &doc.title {
-            Some(t) => self.text(t, "the title"),
+            Some(t) => self.text(t, &|| "the title".to_string()),
             None => Text {
                 by_language: vec![id.clone(); self.languages.len()],
                 pieces: Vec::new(),
@@ -232,10 +231,10 @@ impl<'a> Compiler<'a> {
         let row_width_vec = (0..self.nodes.len() as NodeId)
             .map(|i| row_width.get(&i).copied().unwrap_or(0))
             .collect();
-        let mut q = Questionnaire {
+        let q = Questionnaire {
             id,
             version,
-            content_hash: String::new(),
+            hash: std::sync::OnceLock::new(),
             title,
             languages: self.languages.clone(),
             default_language,
@@ -255,7 +254,6 @@ impl<'a> Compiler<'a> {
             rank,
             order,
         };
-        q.content_hash = hex(&Sha256::digest(crate::canonical::dump(&q).as_bytes()));
         Some(q)
     }
 
@@ -367,13 +365,12 @@ impl<'a> Compiler<'a> {
                         continue;
                     }
                     let label = match &c.label {
-                        Some(t) => self.text(
-                            t,
-                            &format!(
+                        Some(t) => self.text(t, &|| {
+                            format!(
                                 "the label of choice `{}` in list `{}`",
                                 c.code.value, name.value
-                            ),
-                        ),
+                            )
+                        }),
                         None => {
                             self.d.error(
                                 &c.loc,
@@ -599,7 +596,7 @@ impl<'a> Compiler<'a> {
         Some((header, rows))
     }
 
-    fn text(&mut self, texts: &Texts, what: &str) -> Text {
+    fn text(&mut self, texts: &Texts, what: &dyn Fn() -> String) -> Text {
         let mut by_language = vec![String::new(); self.languages.len()];
         for (lang, t) in &texts.entries {
             match self.languages.iter().position(|l| *l == lang.value) {
@@ -608,7 +605,7 @@ impl<'a> Compiler<'a> {
                     if self.languages.len() == 1 {
                         by_language[0] = t.value.clone();
                     } else {
-                        self.d.error(&texts.loc, "Q040", format!("{what} is a plain string, but the questionnaire declares {} languages; give `{{{}: ...}}`", self.languages.len(), self.languages.join(": ..., ")));
+                        self.d.error(&texts.loc, "Q040", format!("{} is a plain string, but the questionnaire declares {} languages; give `{{{}: ...}}`", what(), self.languages.len(), self.languages.join(": ..., ")));
                         return Text {
                             by_language: vec![t.value.clone(); self.languages.len()],
                             pieces: Vec::new(),
@@ -619,7 +616,8 @@ impl<'a> Compiler<'a> {
                     &lang.loc,
                     "Q041",
                     format!(
-                        "{what} is given in `{}`, which is not a declared language ({})",
+                        "{} is given in `{}`, which is not a declared language ({})",
+                        what(),
                         lang.value,
                         self.languages.join(", ")
                     ),
@@ -631,7 +629,7 @@ impl<'a> Compiler<'a> {
                 self.d.error(
                     &texts.loc,
                     "Q042",
-                    format!("{what} has no `{}` translation", self.languages[i]),
+                    format!("{} has no `{}` translation", what(), self.languages[i]),
                 );
             }
         }
@@ -963,7 +961,8 @@ impl<'a> Compiler<'a> {
         text.pieces = pieces;
     }
 
-    fn opt_text(&mut self, t: &Option<Texts>, what: String) -> Option<Text> {
+    /// Compiles an optional text; `what` names it in diagnostics and is only called when there is one.
+    fn opt_text(&mut self, t: &Option<Texts>, what: impl Fn() -> String) -> Option<Text> {
         let texts = t.as_ref()?;
         let mut text = self.text(texts, &what);
         self.piped(&mut text, &texts.loc);
@@ -978,7 +977,7 @@ impl<'a> Compiler<'a> {
         };
         let row_chain = self.context_chain(id, false);
 
-        let label = self.opt_text(&doc.label, format!("the label of `{name}`"));
+        let label = self.opt_text(&doc.label, || format!("the label of `{name}`"));
         let shown = kind != Kind::Calculate && !kind.is_meta();
         if label.is_none() && shown && kind != Kind::Group && kind != Kind::Roster {
             self.d.error(
@@ -987,7 +986,7 @@ impl<'a> Compiler<'a> {
                 format!("`{name}` is shown to the enumerator and needs a `label`"),
             );
         }
-        let hint = self.opt_text(&doc.hint, format!("the hint of `{name}`"));
+        let hint = self.opt_text(&doc.hint, || format!("the hint of `{name}`"));
         let relevant = doc
             .relevant
             .as_ref()
@@ -997,10 +996,9 @@ impl<'a> Compiler<'a> {
             .as_ref()
             .map(|c| self.condition(c, &row_chain))
             .unwrap_or(Condition::Always(false));
-        let required_message = self.opt_text(
-            &doc.required_message,
-            format!("the required message of `{name}`"),
-        );
+        let required_message = self.opt_text(&doc.required_message, || {
+            format!("the required message of `{name}`")
+        });
         let read_only = doc
             .read_only
             .as_ref()
@@ -1015,7 +1013,7 @@ impl<'a> Compiler<'a> {
                              code: String| {
             if let Some(expr) = this.expr(src, &row_chain, true, false) {
                 let message =
-                    this.opt_text(msg, format!("the message of check `{code}` on `{name}`"));
+                    this.opt_text(msg, || format!("the message of check `{code}` on `{name}`"));
                 checks.push(Check {
                     expr,
                     soft,
@@ -1199,7 +1197,7 @@ impl<'a> Compiler<'a> {
                     }),
                 None => 50,
             };
-            let row_label = self.opt_text(&doc.row_label, format!("the row label of `{name}`"));
+            let row_label = self.opt_text(&doc.row_label, || format!("the row label of `{name}`"));
             (repeat_count, max_rows, row_label)
         } else {
             for (present, key) in [
@@ -1314,7 +1312,9 @@ impl<'a> Compiler<'a> {
             .when
             .as_ref()
             .and_then(|w| self.expr(w, &chain, false, false));
-        let label = self.opt_text(&qd.label, format!("the label of quota `{}`", qd.name.value));
+        let label = self.opt_text(&qd.label, || {
+            format!("the label of quota `{}`", qd.name.value)
+        });
         Some(Quota {
             name: qd.name.value.clone(),
             label,
@@ -1486,10 +1486,6 @@ fn build_table(columns: Vec<String>, rows: Vec<Vec<String>>) -> Table {
         rows,
         indexes,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What names mean for an expression written in a given roster context.

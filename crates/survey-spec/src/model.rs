@@ -362,8 +362,8 @@ pub struct Questionnaire {
     pub id: String,
     /// The designer's version label.
     pub version: String,
-    /// SHA-256 of the canonical content, hex.
-    pub content_hash: String,
+    /// SHA-256 of the canonical content, computed on first use (see [`Questionnaire::content_hash`]).
+    pub(crate) hash: std::sync::OnceLock<String>,
     /// Title.
     pub title: Text,
     /// Declared languages.
@@ -403,6 +403,19 @@ pub struct Questionnaire {
 }
 
 impl Questionnaire {
+    /// SHA-256 (hex) of the questionnaire's canonical content: equal for two sources that mean the same
+    /// questionnaire, whatever their format or layout. Computed on first use, since only sync and export
+    /// need it and it costs a fifth of a load.
+    pub fn content_hash(&self) -> &str {
+        self.hash.get_or_init(|| {
+            use sha2::{Digest, Sha256};
+            Sha256::digest(crate::canonical::dump(self).as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+    }
+
     /// The node called `name`.
     pub fn node_by_name(&self, name: &str) -> Option<&Node> {
         self.by_name.get(name).map(|&id| &self.nodes[id as usize])

@@ -205,6 +205,14 @@ pub fn run(args: &[String]) -> Result<()> {
     {
         return child(n.parse()?, r.parse()?);
     }
+    if let [flag, n, r, file] = args
+        && flag == "--write"
+    {
+        // The generated questionnaire itself, to profile or inspect.
+        let (text, _) = generate(n.parse()?, r.parse()?, 10);
+        std::fs::write(file, text)?;
+        return Ok(());
+    }
     if cfg!(debug_assertions) {
         // Figures from a debug build mean nothing: rebuild optimised and run that.
         let status = Command::new(env!("CARGO"))

@@ -26,7 +26,9 @@ fn main() -> Result<()> {
         "app" => app::run(&rest),
         "console" => console::run(&rest),
         other => {
-            bail!("unknown xtask command `{other}`; try one of: bench, conformance, formbench, app, console")
+            bail!(
+                "unknown xtask command `{other}`; try one of: bench, conformance, formbench, app, console"
+            )
         }
     }
 }

@@ -76,8 +76,8 @@ fn the_content_hash_ignores_layout_but_not_content() {
         survey_spec::load(t, "x.yaml", &survey_spec::NoFiles)
             .0
             .unwrap()
-            .content_hash
-            .clone()
+            .content_hash()
+            .to_string()
     };
     assert_eq!(hash(a), hash(b));
     assert_ne!(hash(a), hash(c));
@@ -97,7 +97,95 @@ fn every_diagnostic_code_in_the_source_has_a_corpus_input() {
         }
     }
     assert!(codes.len() > 50, "found only {} codes", codes.len());
-    let corpus: Vec<String> = files("err").iter().map(|p| p.file_stem().unwrap().to_string_lossy().to_string()).collect();
-    let missing: Vec<&String> = codes.iter().filter(|c| !corpus.iter().any(|f| f.starts_with(&format!("{c}--")))).collect();
-    assert!(missing.is_empty(), "codes without an input in tests/data/err: {missing:?}");
+    let corpus: Vec<String> = files("err")
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .collect();
+    let missing: Vec<&String> = codes
+        .iter()
+        .filter(|c| !corpus.iter().any(|f| f.starts_with(&format!("{c}--"))))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without an input in tests/data/err: {missing:?}"
+    );
+}
+
+/// A small deterministic generator for the mutation test.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn the_loader_never_panics_on_mutated_questionnaires() {
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionnaire-specs/morocco-pilot");
+    let original = std::fs::read_to_string(root.join("questionnaire.yaml")).unwrap();
+    let lines: Vec<&str> = original.lines().collect();
+    let mut rng = Xorshift(0x5eed_cafe);
+    let tokens = [
+        "${",
+        "}",
+        "(",
+        ")",
+        "'",
+        "\"",
+        ":",
+        "- ",
+        "[",
+        "]",
+        "{",
+        "*a",
+        "&a",
+        "\t",
+        "roster",
+        "${hh_roster}",
+        ". >",
+        "items:",
+        "\u{202E}",
+        "\u{0}",
+    ];
+    for round in 0..300 {
+        let mut mutated: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for _ in 0..1 + rng.below(6) {
+            let i = rng.below(mutated.len());
+            match rng.below(4) {
+                0 => {
+                    mutated.remove(i);
+                }
+                1 => {
+                    let j = rng.below(mutated.len());
+                    mutated.swap(i, j);
+                }
+                2 => {
+                    let line = &mut mutated[i];
+                    let at = line
+                        .char_indices()
+                        .map(|(k, _)| k)
+                        .nth(rng.below(line.chars().count() + 1))
+                        .unwrap_or(line.len());
+                    line.insert_str(at, tokens[rng.below(tokens.len())]);
+                }
+                _ => {
+                    let j = rng.below(mutated.len());
+                    let copy = mutated[j].clone();
+                    mutated.insert(i, copy);
+                }
+            }
+        }
+        let text = mutated.join("\n");
+        let result =
+            std::panic::catch_unwind(|| survey_spec::load(&text, "mutated.yaml", &Dir(&root)));
+        assert!(
+            result.is_ok(),
+            "round {round}: the loader panicked on:\n{text}"
+        );
+    }
 }
