@@ -587,3 +587,19 @@ impl Store {
         purge_old_pages(&self.conn)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_after_the_free_attempts_up_to_the_cap() {
+        let policy = LockoutPolicy::default();
+        let delays: Vec<u64> = [0, 4, 5, 6, 7, 8, 10, 11, 12, 40, u32::MAX]
+            .iter()
+            .map(|&failures| policy.delay_after(failures).as_secs())
+            .collect();
+        expect_test::expect!["[0, 0, 30, 60, 120, 240, 960, 1920, 3600, 3600, 3600]"]
+            .assert_eq(&format!("{delays:?}"));
+    }
+}
