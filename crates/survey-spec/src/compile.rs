@@ -18,6 +18,9 @@ use crate::model::{
 use crate::native::suggest;
 use crate::{SourceLoader, value_text};
 
+/// A CSV row with its 1-based line number.
+type CsvRow = (u32, Vec<String>);
+
 /// Names longer than this do not survive Stata and SPSS exports.
 pub const MAX_NAME_LEN: usize = 32;
 
@@ -42,7 +45,7 @@ pub fn compile(
     let Compiler { d, .. } = c;
     let has_errors = d.has_errors();
     let mut diagnostics = d.into_vec();
-    diagnostics.sort_by(|a, b| a.loc.line_col().cmp(&b.loc.line_col()));
+    diagnostics.sort_by_key(|d| d.loc.line_col());
     if has_errors {
         (None, diagnostics)
     } else {
@@ -452,7 +455,7 @@ impl<'a> Compiler<'a> {
         list: &str,
         file: &Located<String>,
         header: Vec<String>,
-        rows: Vec<(u32, Vec<String>)>,
+        rows: Vec<CsvRow>,
     ) -> (Vec<Choice>, Vec<String>) {
         let Some(code_col) = header.iter().position(|h| h == "name") else {
             self.d.error(
@@ -545,10 +548,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// Reads a CSV side file: header and rows with their 1-based line numbers.
-    fn read_csv(
-        &mut self,
-        file: &Located<String>,
-    ) -> Option<(Vec<String>, Vec<(u32, Vec<String>)>)> {
+    fn read_csv(&mut self, file: &Located<String>) -> Option<(Vec<String>, Vec<CsvRow>)> {
         let bytes = match self.files.read(&file.value) {
             Ok(b) => b,
             Err(e) => {
