@@ -419,6 +419,53 @@ impl SealingKeyPair {
     }
 }
 
+/// The HPKE ephemeral key's randomness, from ring's `SystemRandom` like every other random value of the
+/// store. HPKE asks for an infallible generator, so the bytes are drawn (fallibly) up front: an X25519
+/// encapsulation takes exactly 32 bytes, and the 64 drawn leave a margin.
+struct RingRng {
+    bytes: Zeroizing<[u8; 64]>,
+    used: usize,
+}
+
+impl RingRng {
+    fn new() -> Result<Self> {
+        let mut bytes = Zeroizing::new([0u8; 64]);
+        random_fill(bytes.as_mut())?;
+        Ok(RingRng { bytes, used: 0 })
+    }
+}
+
+impl hpke::rand_core::TryRng for RingRng {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut out = [0; 4];
+        self.try_fill_bytes(&mut out)?;
+        Ok(u32::from_le_bytes(out))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut out = [0; 8];
+        self.try_fill_bytes(&mut out)?;
+        Ok(u64::from_le_bytes(out))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        let end = self.used + dst.len();
+        // Never reached with X25519 (32 bytes per seal); if a future suite needed more, failing loudly is
+        // the only safe choice for an infallible generator: repeating bytes would be a broken key.
+        assert!(
+            end <= self.bytes.len(),
+            "HPKE asked for more randomness than drawn"
+        );
+        dst.copy_from_slice(&self.bytes[self.used..end]);
+        self.used = end;
+        Ok(())
+    }
+}
+
+impl hpke::rand_core::TryCryptoRng for RingRng {}
+
 /// Seals `plaintext` to `recipient` with HPKE base mode: `encapsulated key (32) || ciphertext || tag`.
 pub(crate) fn hpke_seal(
     recipient: &SealingPublicKey,
@@ -428,12 +475,13 @@ pub(crate) fn hpke_seal(
 ) -> Result<Vec<u8>> {
     let pk = <HpkeKem as hpke::Kem>::PublicKey::from_bytes(&recipient.0)
         .map_err(|_| StoreError::InvalidArgument("not an X25519 public key".to_owned()))?;
-    let (encapped, ciphertext) = hpke::single_shot_seal::<HpkeAead, HpkeKdf, HpkeKem>(
+    let (encapped, ciphertext) = hpke::single_shot_seal_with_rng::<HpkeAead, HpkeKdf, HpkeKem>(
         &hpke::OpModeS::Base,
         &pk,
         info,
         plaintext,
         aad,
+        &mut RingRng::new()?,
     )
     .map_err(|_| StoreError::Random)?;
     let mut out = encapped.to_bytes().to_vec();
@@ -493,5 +541,8 @@ mod tests {
         );
         assert!(hpke_open(&other.private, b"info", b"aad", &sealed).is_none());
         assert!(hpke_open(&pair.private, b"info", b"other aad", &sealed).is_none());
+        // Fresh ephemeral randomness every time.
+        let again = hpke_seal(&pair.public, b"info", b"aad", b"secret").unwrap();
+        assert_ne!(sealed[..32], again[..32]);
     }
 }
