@@ -1195,6 +1195,24 @@ impl Session {
         survey_expr::eval(expr, &Ctx::new(self, inst))
     }
 
+    /// The choices offered for a choice item now: its list, filtered by its `choice_filter` in this row.
+    pub fn choices(&self, inst: Instance) -> Vec<&survey_spec::model::Choice> {
+        let q: &Questionnaire = &self.q;
+        let Some(list) = q.choice_list_of(inst.node) else {
+            return Vec::new();
+        };
+        match &q.node(inst.node).choice_filter {
+            None => list.choices.iter().collect(),
+            Some(filter) => {
+                let ctx = Ctx::new(self, inst);
+                list.choices
+                    .iter()
+                    .filter(|c| survey_expr::eval(filter, &ctx.with_choice(list, c)).to_bool())
+                    .collect()
+            }
+        }
+    }
+
     /// The stored value (kept even when not relevant).
     pub fn value(&self, inst: Instance) -> Option<&Answer> {
         self.cell(inst).value.as_ref()
