@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/interviews", get(list_interviews))
         .route("/interviews/{interview_id}", get(interview_detail))
         .route("/interviews/{interview_id}/review", post(review))
+        .route("/interviews/{interview_id}/open", post(open_interview))
         .route("/audit", get(audit_log))
 }
 
@@ -1257,4 +1258,96 @@ pub async fn audit_log(
     let limit = query.limit.unwrap_or(500).clamp(1, 10_000);
     let entries = state.blocking(move || storage.audit_entries(limit)).await?;
     Ok(Json(AuditList { entries }))
+}
+
+/// Open one revision's answers with the survey key kept on the server, unlocked by its passphrase
+/// (admin, supervisor of the team, data manager). The key is unwrapped for this request only.
+#[utoipa::path(post, path = "/api/v1/interviews/{interview_id}/open", tag = "review",
+    params(("interview_id" = Uuid, Path, description = "The interview")),
+    request_body = OpenInterviewRequest,
+    responses((status = 200, body = OpenedInterview), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn open_interview(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(interview_id): Path<Uuid>,
+    ApiJson(request): ApiJson<OpenInterviewRequest>,
+) -> AppResult<Json<OpenedInterview>> {
+    caller.require(READING)?;
+    interview_in_scope(&state, &caller, interview_id).await?;
+    let storage = state.storage.clone();
+    let detail = state
+        .blocking(move || storage.interview_detail(interview_id))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no interview {interview_id}")))?;
+    let revision = request.revision.unwrap_or(detail.summary.revision);
+    let stored = detail
+        .envelopes
+        .iter()
+        .rev()
+        .find(|stored| {
+            stored.outcome == ReceiptOutcome::Accepted && stored.envelope.revision == revision
+        })
+        .ok_or_else(|| {
+            AppError::not_found(format!(
+                "interview {interview_id} has no accepted revision {revision}"
+            ))
+        })?
+        .envelope
+        .clone();
+    let storage = state.storage.clone();
+    let survey_id = detail.summary.survey_id.clone();
+    let survey = state
+        .blocking(move || storage.survey(&survey_id))
+        .await?
+        .ok_or_else(|| AppError::not_found("no survey"))?;
+    let wrapped: sync_proto::keys::WrappedSurveyKey =
+        serde_json::from_str(survey.wrapped_private_key.as_deref().ok_or_else(|| {
+            AppError::invalid(
+                "no_server_key",
+                "this survey's private key is not kept on the server",
+            )
+        })?)
+        .map_err(|error| AppError::internal(error.to_string()))?;
+    let passphrase = request.passphrase;
+    let opened = tokio::task::spawn_blocking(move || {
+        let key = wrapped.unwrap_key(&passphrase)?;
+        stored.open(&key).map(|plaintext| (stored, plaintext))
+    })
+    .await
+    .map_err(|error| AppError::internal(error.to_string()))?;
+    let (envelope, plaintext) = match opened {
+        Ok(opened) => opened,
+        Err(sync_proto::ProtoError::Unwrap) => {
+            let storage = state.storage.clone();
+            let entry = audit(
+                &state,
+                caller.actor(),
+                "open_failed",
+                format!("interview:{interview_id}"),
+                String::new(),
+            );
+            state.blocking(move || storage.audit(entry)).await?;
+            return Err(AppError::invalid(
+                "wrong_passphrase",
+                "the passphrase does not unlock this survey's key",
+            ));
+        }
+        Err(error) => return Err(AppError::invalid("cannot_open", error.to_string())),
+    };
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "open_interview",
+        format!("interview:{interview_id}"),
+        format!("revision {revision}"),
+    );
+    state.blocking(move || storage.audit(entry)).await?;
+    Ok(Json(OpenedInterview {
+        interview_id,
+        revision,
+        content_hash: envelope.content_hash(),
+        plaintext: Base64Bytes(plaintext),
+    }))
 }

@@ -18,6 +18,7 @@ use crate::api;
         api::create_assignment, api::list_assignments, api::reassign,
         api::upload, api::changes,
         api::list_interviews, api::interview_detail, api::review,
+        api::open_interview,
         api::audit_log,
         crate::health, crate::openapi_json,
     ),

@@ -473,3 +473,120 @@ impl SyncClient {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_proto::keys::SurveyKeyPair;
+
+    #[test]
+    fn back_off_is_capped_and_jittered_below_the_cap() {
+        let policy = RetryPolicy {
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(1000),
+            max_attempts: 10,
+            request_timeout: Duration::from_secs(1),
+        };
+        for retry in 1..=30 {
+            let cap = Duration::from_millis((100u64 << (retry - 1).min(20)).min(1000));
+            let delays: Vec<Duration> = (0..200).map(|_| policy.delay(retry)).collect();
+            assert!(delays.iter().all(|delay| *delay <= cap), "retry {retry}");
+            // Full jitter: the delays spread out instead of all waiting the same time.
+            let distinct: std::collections::BTreeSet<_> = delays.iter().collect();
+            assert!(
+                distinct.len() > 20,
+                "retry {retry}: {} distinct delays",
+                distinct.len()
+            );
+        }
+    }
+
+    #[test]
+    fn only_transient_failures_are_retried() {
+        let server = |status: u16| ClientError::Server {
+            status,
+            code: "x".into(),
+            message: "x".into(),
+        };
+        assert!(ClientError::Network("reset".into()).is_retryable());
+        assert!(
+            server(503).is_retryable() && server(500).is_retryable() && server(429).is_retryable()
+        );
+        assert!(
+            !server(401).is_retryable()
+                && !server(422).is_retryable()
+                && !server(426).is_retryable()
+        );
+    }
+
+    #[test]
+    fn receipts_are_checked_against_the_server_key_and_the_content() {
+        let server_key = SigningKeyPair::generate();
+        let device_key = SigningKeyPair::generate();
+        let survey = SurveyKeyPair::generate();
+        let client = SyncClient::new(
+            "http://127.0.0.1:9",
+            "token",
+            server_key.public_key(),
+            RetryPolicy::default(),
+        )
+        .unwrap();
+        let envelope = UploadEnvelope::seal_and_sign(
+            Uuid::now_v7(),
+            1,
+            "pilot",
+            "hash",
+            None,
+            Default::default(),
+            b"answers",
+            &survey.public_key(),
+            &device_key,
+        )
+        .unwrap();
+        let receipt = envelope.receipt(
+            ReceiptOutcome::Accepted,
+            1,
+            "2026-11-23T00:00:00Z",
+            &server_key,
+        );
+        client.check_receipt(&envelope, &receipt).unwrap();
+
+        let forged = envelope.receipt(
+            ReceiptOutcome::Accepted,
+            1,
+            "2026-11-23T00:00:00Z",
+            &SigningKeyPair::generate(),
+        );
+        assert!(matches!(
+            client.check_receipt(&envelope, &forged),
+            Err(ClientError::BadReceipt { .. })
+        ));
+
+        let mut other = envelope.clone();
+        other.revision = 2;
+        other.sign(&device_key);
+        let for_other = other.receipt(
+            ReceiptOutcome::Accepted,
+            2,
+            "2026-11-23T00:00:00Z",
+            &server_key,
+        );
+        assert!(matches!(
+            client.check_receipt(&envelope, &for_other),
+            Err(ClientError::BadReceipt { .. })
+        ));
+
+        // The outbox keeps the envelope until the receipt for its content is recorded.
+        let mut outbox = MemoryOutbox::default();
+        outbox.push(envelope.clone());
+        outbox.push(other.clone());
+        let item = OutboxItem {
+            envelope: envelope.clone(),
+        };
+        outbox.mark_sent(&item, &receipt).unwrap();
+        assert_eq!(
+            outbox.pending().unwrap(),
+            vec![OutboxItem { envelope: other }]
+        );
+    }
+}

@@ -812,3 +812,28 @@ pub struct AuditList {
     /// Entries.
     pub entries: Vec<AuditEntry>,
 }
+
+/// `POST /api/v1/interviews/{interview_id}/open`: unlock the survey key kept on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OpenInterviewRequest {
+    /// The passphrase the survey key was wrapped under.
+    pub passphrase: String,
+    /// The revision to open; the latest accepted one when absent.
+    #[serde(default)]
+    pub revision: Option<u32>,
+}
+
+/// The answers of one revision, opened for a reviewer. Never logged, never stored in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OpenedInterview {
+    /// The interview.
+    pub interview_id: Uuid,
+    /// The revision opened.
+    pub revision: u32,
+    /// Its content hash.
+    pub content_hash: String,
+    /// The interview bytes as the tablet sealed them, base64.
+    pub plaintext: Base64Bytes,
+}

@@ -787,3 +787,52 @@ async fn the_audit_log_records_actions_and_cannot_be_changed() {
         .to_string();
     assert!(delete.contains("append-only"), "{delete}");
 }
+
+#[tokio::test]
+async fn a_reviewer_opens_answers_with_the_passphrase_of_the_server_kept_key() {
+    let world = World::new();
+    let path = format!("/api/v1/interviews/{}/open", world.interview_id);
+    let (status, body) = world
+        .json(
+            Caller::DataManager,
+            Method::POST,
+            &path,
+            json!({"passphrase": "not it"}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "wrong_passphrase")
+    );
+    let (status, body) = world
+        .json(
+            Caller::SupervisorA,
+            Method::POST,
+            &path,
+            json!({"passphrase": crate::support::SURVEY_PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        sync_proto::b64::decode(body["plaintext"].as_str().unwrap()).unwrap(),
+        b"answers v1"
+    );
+    let (status, _) = world
+        .json(
+            Caller::SupervisorA,
+            Method::POST,
+            &path,
+            json!({"passphrase": crate::support::SURVEY_PASSPHRASE, "revision": 7}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, audit) = world
+        .call(Caller::Admin, Method::GET, "/api/v1/audit", None)
+        .await;
+    let text = audit.to_string();
+    assert!(text.contains("open_interview") && text.contains("open_failed"));
+    assert!(
+        !text.contains("answers v1") && !text.contains(crate::support::SURVEY_PASSPHRASE),
+        "no answer or passphrase in the audit log"
+    );
+}

@@ -676,3 +676,89 @@ async fn every_acknowledged_upload_survives_sigkill() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_uploads_and_exits_cleanly() {
+    let mut field = Field::new().await;
+    let client = Arc::new(field.client(
+        &field.server.url,
+        RetryPolicy {
+            max_attempts: 1,
+            ..fast_retries()
+        },
+    ));
+    let acknowledged = Arc::new(Mutex::new(Vec::<(Uuid, String)>::new()));
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let client = client.clone();
+        let acknowledged = acknowledged.clone();
+        let envelopes: Vec<UploadEnvelope> = (0..400)
+            .map(|index| {
+                field.envelope(
+                    Uuid::now_v7(),
+                    1,
+                    format!("worker {worker} interview {index}").as_bytes(),
+                )
+            })
+            .collect();
+        tasks.push(tokio::spawn(async move {
+            for envelope in envelopes {
+                match client.upload(&envelope).await {
+                    Ok(receipt) => acknowledged
+                        .lock()
+                        .unwrap()
+                        .push((envelope.interview_id, receipt.content_hash)),
+                    Err(_) => return,
+                }
+            }
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < 100 {
+        assert!(Instant::now() < deadline, "uploads did not progress");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(field.server.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let exit = loop {
+        if let Some(exit) = field.server.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert!(exit.success(), "a graceful stop exits with 0, not {exit:?}");
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    field.server = Server::start(field._dir.path());
+    field.data_manager = Console::login(&field.server.url, "dm", "password of ten").await;
+    let listed = field
+        .data_manager
+        .ok(reqwest::Method::GET, "/api/v1/interviews", None)
+        .await;
+    let stored: BTreeMap<String, String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["interview_id"].as_str().unwrap().to_string(),
+                i["content_hash"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (interview_id, content_hash) in &acknowledged {
+        assert_eq!(stored.get(&interview_id.to_string()), Some(content_hash));
+    }
+}

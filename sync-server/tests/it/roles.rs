@@ -261,6 +261,13 @@ fn table() -> Vec<Row> {
             expect: [401, 200, 200, 403, 403, 403, 401],
         },
         Row {
+            method: Method::POST,
+            template: "/api/v1/interviews/{interview_id}/open",
+            path: |w| format!("/api/v1/interviews/{}/open", w.interview_id),
+            body: |_| json_body(json!({"passphrase": crate::support::SURVEY_PASSPHRASE})),
+            expect: [401, 200, 200, 403, 200, 403, 401],
+        },
+        Row {
             method: Method::GET,
             template: "/api/v1/audit",
             path: |_| "/api/v1/audit".into(),

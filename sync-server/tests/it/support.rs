@@ -44,6 +44,18 @@ items:
   - {name: q_income, type: integer, label: {en: Income}}
 "#;
 
+pub const SURVEY_PASSPHRASE: &str = "survey passphrase";
+
+/// One survey key for every world, wrapped once: Argon2id is slow on purpose.
+fn survey_key_material() -> &'static (String, String) {
+    static MATERIAL: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    MATERIAL.get_or_init(|| {
+        let key = SurveyKeyPair::generate();
+        let wrapped = serde_json::to_string(&key.wrap(SURVEY_PASSPHRASE).unwrap()).unwrap();
+        (key.to_pem().to_string(), wrapped)
+    })
+}
+
 pub fn password_hash() -> String {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| sync_server::auth::hash_password(PASSWORD).unwrap())
@@ -162,12 +174,18 @@ impl World {
         let enumerator_a2 = account("enum_a2", Role::Enumerator, Some("a"));
         let enumerator_b = account("enum_b", Role::Enumerator, Some("b"));
 
-        let survey_key = SurveyKeyPair::generate();
+        let (survey_pem, wrapped_json) = survey_key_material();
+        let survey_key = SurveyKeyPair::from_pem(survey_pem).unwrap();
         storage
             .create_survey("pilot", "Pilot", "2026-11-23T00:00:00Z")
             .unwrap();
         storage
-            .set_survey_key("pilot", &survey_key.public_key().to_base64(), None, audit())
+            .set_survey_key(
+                "pilot",
+                &survey_key.public_key().to_base64(),
+                Some(wrapped_json.clone()),
+                audit(),
+            )
             .unwrap();
         let version = storage
             .add_questionnaire_version(NewQuestionnaireVersion {
