@@ -930,7 +930,7 @@ impl Importer<'_> {
                     }
                 }
                 RowKind::Begin(container) => {
-                    let mut item = self.item(table, row, type_loc.clone(), name_column, doc);
+                    let mut item = self.item(table, row, type_loc.clone(), name_column);
                     let in_root = stack.len() == 1;
                     let native = match container {
                         "repeat" => "roster",
@@ -963,7 +963,7 @@ impl Importer<'_> {
                             "`{type_text}` is not collected by Daftar ({what}); it is kept as an always-empty value so that references to it still work"
                         ),
                     );
-                    let mut item = self.item(table, row, type_loc.clone(), name_column, doc);
+                    let mut item = self.item(table, row, type_loc.clone(), name_column);
                     item.kind = Some(Located::new("calculate".into(), type_loc.clone()));
                     item.calculation = Some(Located::new("''".into(), type_loc));
                     if let Some((parent, _)) = stack.last_mut() {
@@ -981,9 +981,9 @@ impl Importer<'_> {
                     );
                 }
                 RowKind::Leaf(leaf) => {
-                    let mut item = self.item(table, row, type_loc.clone(), name_column, doc);
+                    let mut item = self.item(table, row, type_loc.clone(), name_column);
                     let or_other = leaf_or_other(&leaf);
-                    self.leaf(table, row, &type_loc, type_text, leaf, &mut item);
+                    self.leaf(row, &type_loc, type_text, leaf, &mut item);
                     self.apply_daftar_type(table, row, &mut item);
                     let has_media = table.columns.iter().any(|column| {
                         matches!(
@@ -1028,7 +1028,6 @@ impl Importer<'_> {
         row: &Row,
         loc: Loc,
         name_column: Option<u32>,
-        _doc: &Document,
     ) -> ItemDoc {
         let name = name_column.and_then(|col| {
             row.get(col)
@@ -1173,7 +1172,6 @@ impl Importer<'_> {
     /// Fills in the kind of a leaf row.
     fn leaf(
         &mut self,
-        table: &Table<'_>,
         row: &Row,
         type_loc: &Loc,
         type_text: &str,
@@ -1208,8 +1206,16 @@ impl Importer<'_> {
                 }
             }
             LeafKind::Hidden => {
-                // `hidden` is a value with no widget: a calculate that may have no calculation.
+                // `hidden` is a value with no widget: its `default`, or nothing. The native form is a
+                // calculate whose calculation is that literal (`'web'`), or `''`.
                 item.kind = kind("calculate");
+                if item.calculation.is_none() {
+                    let (literal, loc) = match item.default.take() {
+                        Some(default) => (string_literal(&default.value), default.loc),
+                        None => ("''".to_string(), type_loc.clone()),
+                    };
+                    item.calculation = Some(Located::new(literal, loc));
+                }
             }
             LeafKind::Range => {
                 let decimal = item.parameters.iter().any(|(key, value)| {
@@ -1303,7 +1309,6 @@ impl Importer<'_> {
         ) {
             self.check_select_parameters(item);
         }
-        let _ = table;
     }
 
     /// Selects take `randomize=true|false` and `seed=NUMBER|${ref}` (with randomize), as pyxform checks;
@@ -1641,6 +1646,16 @@ pub(crate) fn parse_language_map(text: &str) -> Vec<(String, String)> {
                 .map(|(language, text)| (language.trim().to_string(), text.trim().to_string()))
         })
         .collect()
+}
+
+/// An expression string literal for `text`: single-quoted, double-quoted when it holds an apostrophe (an
+/// XPath literal cannot escape its quote; a text with both loses its double quotes).
+fn string_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        format!("\"{}\"", text.replace('"', ""))
+    }
 }
 
 /// XLSForm's `autocomplete` appearance (a choice list with a search box) is the native `search`.

@@ -122,6 +122,7 @@ fn or_other_range_and_choices_from_a_csv_file_work_in_an_interview() {
                     &["select_one transport or_other", "transport", "How?"],
                     &["range", "score", "Score", "start=0 end=5 step=1"],
                     &["select_one_from_file cities.csv", "city", "City"],
+                    &["hidden", "source"],
                 ],
             ),
             (

@@ -286,7 +286,7 @@ fn single_language_form_uses_plain_strings_and_maps_metadata_range_hidden_and_or
                 parameters: {start: 1, end: 10, step: 1}
               - name: source
                 type: calculate
-                default: "web"
+                calculation: "'web'"
               - name: works
                 type: single
                 label: "Works?"
