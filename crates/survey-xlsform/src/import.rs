@@ -25,7 +25,19 @@ pub(crate) fn import(
     files: &dyn SourceLoader,
 ) -> (Option<Document>, Vec<Diagnostic>) {
     let mut diags = Diagnostics::new(file_name);
-    let sheets = match workbook::read_sheets(bytes) {
+    let wanted = |name: &str, count: usize| {
+        count == 1
+            || [
+                "survey",
+                "choices",
+                "settings",
+                "external_choices",
+                "daftar",
+            ]
+            .iter()
+            .any(|known| name.trim().eq_ignore_ascii_case(known))
+    };
+    let sheets = match workbook::read_sheets(bytes, &wanted) {
         Ok(sheets) => sheets,
         Err(workbook::Unreadable(why)) => {
             diags.error(

@@ -47,8 +47,14 @@ pub(crate) struct Unreadable(pub String);
 /// calamine is a parser of untrusted, deeply structured input (ZIP, XML, BIFF records). A panic inside it
 /// on a malformed file must not take the CLI or the app down, so the whole read runs under
 /// `catch_unwind` and a panic is reported like any other unreadable workbook.
-pub(crate) fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, Unreadable> {
-    let result = catch_unwind(AssertUnwindSafe(|| read_sheets_inner(bytes)));
+///
+/// Only the sheets `wanted(name, number_of_sheets)` accepts are parsed; the others are listed with no rows
+/// (real workbooks carry notes, lookup tables and million-row leftovers the importer never reads).
+pub(crate) fn read_sheets(
+    bytes: &[u8],
+    wanted: &dyn Fn(&str, usize) -> bool,
+) -> Result<Vec<Sheet>, Unreadable> {
+    let result = catch_unwind(AssertUnwindSafe(|| read_sheets_inner(bytes, wanted)));
     match result {
         Ok(result) => result,
         Err(_) => Err(Unreadable(
@@ -57,15 +63,26 @@ pub(crate) fn read_sheets(bytes: &[u8]) -> Result<Vec<Sheet>, Unreadable> {
     }
 }
 
-fn read_sheets_inner(bytes: &[u8]) -> Result<Vec<Sheet>, Unreadable> {
+fn read_sheets_inner(
+    bytes: &[u8],
+    wanted: &dyn Fn(&str, usize) -> bool,
+) -> Result<Vec<Sheet>, Unreadable> {
     let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|error| {
         Unreadable(format!(
             "not a readable .xlsx, .xls or .ods workbook ({error})"
         ))
     })?;
     let mut sheets = Vec::new();
-    for name in workbook.sheet_names() {
-        let range = match workbook.worksheet_range(&name) {
+    let names = workbook.sheet_names();
+    for name in &names {
+        if !wanted(name, names.len()) {
+            sheets.push(Sheet {
+                name: name.as_str().into(),
+                rows: Vec::new(),
+            });
+            continue;
+        }
+        let range = match workbook.worksheet_range(name) {
             Ok(range) => range,
             Err(error) => {
                 return Err(Unreadable(format!(
