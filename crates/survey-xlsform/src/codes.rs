@@ -48,5 +48,7 @@ pub const ID_CHANGED: &str = "XLS204";
 pub const MISSING_ATTACHMENT: &str = "XLS205";
 /// A choice list was renamed to a native list name (`yes_no`, names with `-` or `.`).
 pub const RENAMED: &str = "XLS206";
+/// Typographic quotes in an expression were read as straight quotes.
+pub const SMART_QUOTES: &str = "XLS208";
 /// A question or choice without a label is labelled with its hint or its name.
 pub const MISSING_LABEL: &str = "XLS207";

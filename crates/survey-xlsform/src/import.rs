@@ -1049,21 +1049,27 @@ impl Importer<'_> {
             name,
             label: self.texts(table, row, "label"),
             hint: self.texts(table, row, "hint"),
-            relevant: table.value(row, "relevant").map(binding_conversion),
-            required: table.value(row, "required").map(condition),
+            relevant: self
+                .expression(table, row, "relevant")
+                .map(binding_conversion),
+            required: self.expression(table, row, "required").map(condition),
             required_message: self.texts(table, row, "required_message"),
-            constraint: table.value(row, "constraint").map(binding_conversion),
+            constraint: self
+                .expression(table, row, "constraint")
+                .map(binding_conversion),
             constraint_message: self.texts(table, row, "constraint_message"),
             warning: table.value(row, "daftar_warning"),
             warning_message: self.texts(table, row, "daftar_warning_message"),
-            calculation: table.value(row, "calculation").map(binding_conversion),
+            calculation: self
+                .expression(table, row, "calculation")
+                .map(binding_conversion),
             default: table.value(row, "default"),
-            choice_filter: table.value(row, "choice_filter"),
-            read_only: table.value(row, "read_only").map(condition),
+            choice_filter: self.expression(table, row, "choice_filter"),
+            read_only: self.expression(table, row, "read_only").map(condition),
             preload: table.value(row, "daftar_preload"),
             appearance: table.value(row, "appearance").map(appearance),
             currencies: table.value(row, "daftar_currencies"),
-            repeat_count: table.value(row, "repeat_count"),
+            repeat_count: self.expression(table, row, "repeat_count"),
             max_rows: table.value(row, "daftar_max_rows"),
             row_label: self.texts(table, row, "daftar_row_label"),
             trigger: table.value(row, "trigger"),
@@ -1099,6 +1105,27 @@ impl Importer<'_> {
             item.default = None;
         }
         item
+    }
+
+    /// An expression cell. Spreadsheet programs turn typed quotes into typographic ones (`‘other’`), which
+    /// no XPath reads as a string; they are put back to straight quotes, with a warning.
+    fn expression(&mut self, table: &Table<'_>, row: &Row, key: &str) -> Option<Located<String>> {
+        let mut cell = table.value(row, key)?;
+        if cell.value.contains(['‘', '’', '“', '”']) {
+            cell.value = cell
+                .value
+                .replace(['‘', '’'], "'")
+                .replace(['“', '”'], "\"");
+            self.diags.warning(
+                &cell.loc,
+                codes::SMART_QUOTES,
+                format!(
+                    "typographic quotes in `{key}` are read as straight quotes: `{}`",
+                    cell.value
+                ),
+            );
+        }
+        Some(cell)
     }
 
     /// `daftar_checks`: one check per line, `constraint: EXPR => MESSAGE` or `warning: EXPR => MESSAGE`.
@@ -1688,7 +1715,7 @@ fn appearance(cell: Located<String>) -> Located<String> {
 
 /// pyxform's `BINDING_CONVERSIONS` on `relevant`, `constraint` and `calculation`: a cell that is exactly
 /// `yes`/`TRUE`/`true`… means `true()`, `no`/`FALSE`/`false`… means `false()` (otherwise a bare `FALSE`
-/// would read as a reference to a node named `FALSE`). This is the importer's only expression rewrite.
+/// would read as a reference to a node named `FALSE`). With typographic quotes, the importer's only rewrite.
 fn binding_conversion(cell: Located<String>) -> Located<String> {
     let converted = match cell.value.as_str() {
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" => "true()",

@@ -348,3 +348,26 @@ fn xls101_search_appearance() {
         "#]],
     );
 }
+
+#[test]
+fn xls208_typographic_quotes_in_expressions() {
+    check(
+        &[
+            (
+                "survey",
+                &[
+                    &["type", "name", "label", "relevant"],
+                    &["select_one m", "m", "M"],
+                    &["text", "other", "Other", "selected(${m}, ‘other’)"],
+                ],
+            ),
+            (
+                "choices",
+                &[&["list_name", "name", "label"], &["m", "other", "Other"]],
+            ),
+        ],
+        expect![[r#"
+            form.xlsx:survey!D3: warning[XLS208]: typographic quotes in `relevant` are read as straight quotes: `selected(${m}, 'other')`
+        "#]],
+    );
+}
