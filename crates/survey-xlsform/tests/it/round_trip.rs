@@ -212,6 +212,7 @@ impl WithChoices for Document {
 fn a_rich_document_survives_export_and_import() {
     let doc = rich_document();
     let bytes = survey_xlsform::export(&doc).expect("export");
+    crate::compiled::assert_pyxform_converts(&bytes, "rich-form");
     let mut files = Files::default();
     files.0.insert(
         "countries.csv".into(),
