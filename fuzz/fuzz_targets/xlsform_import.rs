@@ -19,6 +19,9 @@ fuzz_target!(|bytes: &[u8]| {
     let _ = survey_xlsform::to_native_yaml(&doc);
     if let Ok(exported) = survey_xlsform::export(&doc) {
         let (again, diagnostics) = survey_xlsform::import(&exported, "again.xlsx", &NoFiles);
-        assert!(again.is_some(), "an exported workbook does not import: {diagnostics:?}");
+        assert!(
+            again.is_some(),
+            "an exported workbook does not import: {diagnostics:?}"
+        );
     }
 });
