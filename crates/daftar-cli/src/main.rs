@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod clock;
 mod eval;
 mod expect;
+mod keys;
 mod load;
 mod play;
 mod spec;
@@ -69,11 +70,25 @@ enum Command {
         #[arg(long)]
         tz: Option<String>,
     },
+    /// The survey's key pair.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Check the shipped questionnaires and play the pilot's scripted interviews (the demo).
     Demo {
         /// The folder of questionnaires.
         #[arg(long, default_value = "questionnaire-specs")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Generate a survey key pair: the private key to a 0600 file, the public key printed and written
+    /// next to it (`FILE` with the extension `.pub.pem`).
+    New {
+        /// Where to write the private key.
+        #[arg(short, long, default_value = "survey-key.pem")]
+        out: PathBuf,
     },
 }
 
@@ -191,6 +206,7 @@ fn main() -> ExitCode {
             now.as_deref(),
             tz.as_deref(),
         ),
+        Command::Keys(KeysCommand::New { out }) => keys::new(&out),
         Command::Demo { dir } => spec::demo(&dir),
     };
     match result {

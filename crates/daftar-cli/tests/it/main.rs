@@ -389,3 +389,34 @@ fn a_workbook_with_errors_is_not_converted() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn keys_new_writes_a_private_key_only_its_owner_can_read_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("survey.pem");
+    let (code, out, err) = daftar(&["keys", "new", "--out", &private.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let public = std::fs::read_to_string(dir.path().join("survey.pub.pem")).unwrap();
+    assert_eq!(out.trim(), public.trim());
+    let pair =
+        sync_proto::keys::SurveyKeyPair::from_pem(&std::fs::read_to_string(&private).unwrap())
+            .unwrap();
+    assert_eq!(pair.public_key().to_pem().trim(), public.trim());
+    assert!(
+        !out.contains(
+            &std::fs::read_to_string(&private)
+                .unwrap()
+                .lines()
+                .nth(1)
+                .unwrap()
+                .to_string()
+        ),
+        "the private key is never printed"
+    );
+    let (code, _, err) = daftar(&["keys", "new", "--out", &private.to_string_lossy()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"), "{err}");
+}
