@@ -11,7 +11,9 @@
 //!    `rejected.txt`), then prints and writes `crates/survey-xlsform/CONFORMANCE.md`.
 //!
 //! Options: `--corpus DIR` (default `/work/shared/xlsform-corpus` when present, `--no-corpus` to skip),
-//! `--out FILE`, `--verbose` (print every disagreement).
+//! `--out FILE`, `--verbose` (print every disagreement), `--min-supported PERCENT` (default 90: the command
+//! fails when the agreement on pyxform's forms that use supported features falls below it, so CI catches a
+//! regression).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -284,6 +286,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut corpus = Some(PathBuf::from(DEFAULT_CORPUS)).filter(|dir| dir.is_dir());
     let mut out = PathBuf::from("crates/survey-xlsform/CONFORMANCE.md");
     let mut verbose = false;
+    // CI gate: the agreement on pyxform's forms that use supported features must not fall below this.
+    let mut min_supported = 90.0;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -295,8 +299,14 @@ pub fn run(args: &[String]) -> Result<()> {
             "--no-corpus" => corpus = None,
             "--out" => out = PathBuf::from(args.next().context("--out needs a file")?),
             "--verbose" => verbose = true,
+            "--min-supported" => {
+                min_supported = args
+                    .next()
+                    .context("--min-supported needs a percentage")?
+                    .parse()?
+            }
             other => bail!(
-                "unknown option `{other}`; options: --corpus DIR, --no-corpus, --out FILE, --verbose"
+                "unknown option `{other}`; options: --corpus DIR, --no-corpus, --out FILE, --verbose, --min-supported PERCENT"
             ),
         }
     }
@@ -386,10 +396,18 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
 
-    let report = report(&suite, &real, verbose);
+    // The report names files relative to the run's work folder, so that it is the same on every machine.
+    let report = report(&suite, &real, verbose).replace(&format!("{}/", forms_dir.display()), "");
     print!("{report}");
     std::fs::write(&out, &report).with_context(|| out.display().to_string())?;
     eprintln!("wrote {}", out.display());
+    let t = tally(&suite);
+    let agreement = 100.0 * t.supported_agree as f64 / t.supported.max(1) as f64;
+    if agreement < min_supported {
+        bail!(
+            "agreement with pyxform on forms using supported features is {agreement:.1}%, below {min_supported}% (--min-supported)"
+        );
+    }
     Ok(())
 }
 
