@@ -7,6 +7,7 @@ mod diagnostics;
 mod engine;
 mod import;
 mod round_trip;
+mod yaml;
 
 use std::collections::HashMap;
 
