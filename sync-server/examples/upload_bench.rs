@@ -151,6 +151,7 @@ async fn run(devices: usize, uploads: usize) -> anyhow::Result<()> {
     let router = sync_server::app(state);
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
 
+    let cpu_before = process_cpu_seconds();
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(devices);
     for device in fleet {
@@ -189,6 +190,7 @@ async fn run(devices: usize, uploads: usize) -> anyhow::Result<()> {
         latencies.extend(task.await?);
     }
     let elapsed = start.elapsed();
+    let cpu = process_cpu_seconds() - cpu_before;
     server.abort();
     latencies.sort();
     let percentile =
@@ -199,17 +201,39 @@ async fn run(devices: usize, uploads: usize) -> anyhow::Result<()> {
         |row| row.get(0),
     )?;
     println!(
-        "devices {devices:>4}: {} uploads in {:.2} s = {:.0} uploads/s; latency p50 {:.1} ms, p99 {:.1} ms (stored {stored}; setup {:.1} s)",
+        "devices {devices:>4}: {} uploads in {:.2} s = {:.0} uploads/s; latency p50 {:.1} ms, p99 {:.1} ms \
+         (stored {stored}; CPU used by server and clients {cpu:.2} s = {:.0} uploads per CPU-second; setup {:.1} s)",
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
         percentile(0.50).as_secs_f64() * 1000.0,
         percentile(0.99).as_secs_f64() * 1000.0,
+        latencies.len() as f64 / cpu,
         setup_time.as_secs_f64(),
     );
     let closing = storage.clone();
     tokio::task::spawn_blocking(move || closing.close()).await?;
     Ok(())
+}
+
+/// User + system CPU time of this process so far, from `/proc/self/stat` (Linux; 0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line (indexes 11 and 12 from the state field), in ticks of 1/100 s.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// A pilot-sized interview: 300 answers over a household roster, a migration episode roster and a

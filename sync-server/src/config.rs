@@ -162,3 +162,51 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("daftar.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"/srv/daftar\"\nbind = \"0.0.0.0:8443\"\nlogin_rate_per_minute = 5\n",
+        )
+        .unwrap();
+        let environment = |name: &str| match name {
+            "DAFTAR_BIND" => Some("127.0.0.1:9000".to_string()),
+            "DAFTAR_TRUST_PROXY" => Some("true".to_string()),
+            _ => None,
+        };
+        let config = Config::load(Some(&file), environment).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/daftar"));
+        assert_eq!(config.bind, "127.0.0.1:9000".parse().unwrap());
+        assert_eq!(config.login_rate_per_minute, 5);
+        assert!(config.trust_proxy);
+        assert_eq!(
+            config.session_ttl_seconds,
+            Config::default().session_ttl_seconds
+        );
+    }
+
+    #[test]
+    fn bad_files_and_values_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("daftar.toml");
+        std::fs::write(&file, "bind = \"0.0.0.0:8443\"\nbnid = 1\n").unwrap();
+        let error = Config::load(Some(&file), |_| None).unwrap_err().to_string();
+        assert!(
+            error.contains("daftar.toml") && error.contains("bnid"),
+            "{error}"
+        );
+        let error = Config::load(None, |name| {
+            (name == "DAFTAR_MAX_BODY_BYTES").then(|| "lots".to_string())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("DAFTAR_MAX_BODY_BYTES"), "{error}");
+    }
+}
