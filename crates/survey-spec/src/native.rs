@@ -161,6 +161,27 @@ impl Reader<'_> {
         }
     }
 
+    /// A list of single values.
+    fn scalars(&mut self, node: &Node, what: &str, each: &str) -> Vec<Located<String>> {
+        let items = self.seq(node, what).unwrap_or_default();
+        items.iter().filter_map(|n| self.scalar(n, each)).collect()
+    }
+
+    /// A map of single values to single values, in the order written.
+    fn pairs(
+        &mut self,
+        node: &Node,
+        what: &str,
+        key: &str,
+        value: &str,
+    ) -> Vec<(Located<String>, Located<String>)> {
+        let entries = self.map(node, what).unwrap_or_default();
+        entries
+            .iter()
+            .filter_map(|(k, v)| Some((self.scalar(k, key)?, self.scalar(v, value)?)))
+            .collect()
+    }
+
     fn boolean(&mut self, node: &Node, what: &str) -> Option<Located<bool>> {
         match node.as_scalar() {
             Some("true") => Some(Located::new(true, node.loc.clone())),
@@ -257,27 +278,15 @@ impl Reader<'_> {
                 "version" => doc.version = self.scalar(value, "`version`"),
                 "title" => doc.title = self.texts(value, "the title"),
                 "languages" => {
-                    if let Some(items) = self.seq(value, "`languages`") {
-                        doc.languages = items
-                            .iter()
-                            .filter_map(|n| self.scalar(n, "a language code"))
-                            .collect();
-                    }
+                    doc.languages = self.scalars(value, "`languages`", "a language code")
                 }
                 "default_language" => {
                     doc.default_language = self.scalar(value, "`default_language`")
                 }
                 "metadata" => {
-                    if let Some(entries) = self.map(value, "`metadata`") {
-                        for (k, v) in entries {
-                            if let (Some(k), Some(v)) = (
-                                self.scalar(k, "a metadata key"),
-                                self.scalar(v, "a metadata value"),
-                            ) {
-                                doc.metadata.push((k.value, v.value));
-                            }
-                        }
-                    }
+                    let pairs =
+                        self.pairs(value, "`metadata`", "a metadata key", "a metadata value");
+                    doc.metadata = pairs.into_iter().map(|(k, v)| (k.value, v.value)).collect();
                 }
                 "paradata" => doc.paradata = self.boolean(value, "`paradata`"),
                 "instance_name" => doc.instance_name = self.scalar(value, "`instance_name`"),
@@ -291,24 +300,14 @@ impl Reader<'_> {
                     }
                 }
                 "tables" => {
-                    if let Some(entries) = self.map(value, "`tables`") {
-                        for (k, v) in entries {
-                            if let (Some(name), Some(file)) = (
-                                self.scalar(k, "a table name"),
-                                self.scalar(v, "a table file"),
-                            ) {
-                                doc.tables.push(TableDoc { name, file });
-                            }
-                        }
-                    }
+                    let pairs = self.pairs(value, "`tables`", "a table name", "a table file");
+                    doc.tables = pairs
+                        .into_iter()
+                        .map(|(name, file)| TableDoc { name, file })
+                        .collect();
                 }
                 "monitoring" => {
-                    if let Some(items) = self.seq(value, "`monitoring`") {
-                        doc.monitoring = items
-                            .iter()
-                            .filter_map(|n| self.scalar(n, "an item name"))
-                            .collect();
-                    }
+                    doc.monitoring = self.scalars(value, "`monitoring`", "an item name")
                 }
                 "quotas" => {
                     if let Some(items) = self.seq(value, "`quotas`") {
@@ -389,16 +388,8 @@ impl Reader<'_> {
                 }
                 Some("label") => choice.label = self.texts(v, "a choice label"),
                 Some("data") => {
-                    if let Some(data) = self.map(v, "a choice's `data`") {
-                        for (dk, dv) in data {
-                            if let (Some(dk), Some(dv)) = (
-                                self.scalar(dk, "a data column"),
-                                self.scalar(dv, "a data value"),
-                            ) {
-                                choice.data.push((dk.value, dv));
-                            }
-                        }
-                    }
+                    let pairs = self.pairs(v, "a choice's `data`", "a data column", "a data value");
+                    choice.data = pairs.into_iter().map(|(k, v)| (k.value, v)).collect();
                 }
                 _ => self.unknown_key(k, &["code", "label", "data"], "a choice"),
             }
@@ -425,14 +416,7 @@ impl Reader<'_> {
             match k.as_scalar() {
                 Some("name") => name = self.scalar(v, "a quota name"),
                 Some("label") => quota.label = self.texts(v, "a quota label"),
-                Some("by") => {
-                    if let Some(items) = self.seq(v, "`by`") {
-                        quota.by = items
-                            .iter()
-                            .filter_map(|n| self.scalar(n, "an item name"))
-                            .collect();
-                    }
-                }
+                Some("by") => quota.by = self.scalars(v, "`by`", "an item name"),
                 Some("when") => quota.when = self.scalar(v, "`when`"),
                 _ => self.unknown_key(k, &["name", "label", "by", "when"], "a quota"),
             }
@@ -489,16 +473,13 @@ impl Reader<'_> {
                 "preload" => item.preload = self.scalar(value, "`preload`"),
                 "appearance" => item.appearance = self.scalar(value, "`appearance`"),
                 "parameters" => {
-                    if let Some(entries) = self.map(value, "`parameters`") {
-                        for (k, v) in entries {
-                            if let (Some(k), Some(v)) = (
-                                self.scalar(k, "a parameter name"),
-                                self.scalar(v, "a parameter value"),
-                            ) {
-                                item.parameters.push((k.value, v));
-                            }
-                        }
-                    }
+                    let pairs = self.pairs(
+                        value,
+                        "`parameters`",
+                        "a parameter name",
+                        "a parameter value",
+                    );
+                    item.parameters = pairs.into_iter().map(|(k, v)| (k.value, v)).collect();
                 }
                 "currencies" => item.currencies = self.scalar(value, "`currencies`"),
                 "repeat_count" => item.repeat_count = self.scalar(value, "`repeat_count`"),
