@@ -836,3 +836,28 @@ async fn a_reviewer_opens_answers_with_the_passphrase_of_the_server_kept_key() {
         "no answer or passphrase in the audit log"
     );
 }
+
+#[tokio::test]
+async fn an_xlsform_workbook_is_imported_checked_and_stored_as_uploaded() {
+    let world = World::new();
+    let (document, diagnostics) =
+        survey_spec::native::read(crate::support::QUESTIONNAIRE, "pilot.yaml");
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let workbook = survey_xlsform::export(&document.unwrap()).unwrap();
+    let body = json!({"format": "xlsx", "content": sync_proto::b64::encode(&workbook)});
+    let (status, body) = world
+        .json(
+            Caller::DataManager,
+            Method::POST,
+            "/api/v1/surveys/pilot/versions",
+            body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["format"], "xlsx");
+    assert_eq!(body["monitoring"], json!(["a_region", "m_sex"]));
+    assert_eq!(
+        body["content_hash"].as_str().unwrap(),
+        sync_proto::hex(&sync_proto::sha256(&workbook))
+    );
+}

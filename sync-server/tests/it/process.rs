@@ -762,3 +762,108 @@ async fn sigterm_finishes_in_flight_uploads_and_exits_cleanly() {
         assert_eq!(stored.get(&interview_id.to_string()), Some(content_hash));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_https_with_the_given_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let (cert, key, ca) = (path("cert.pem"), path("key.pem"), path("ca.pem"));
+    std::fs::write(
+        path("leaf.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    // A test CA, and a server certificate it signs.
+    for args in [
+        [
+            &["req", "-x509", "-days", "1", "-subj", "/CN=daftar test CA"][..],
+            &ec[..],
+            &["-keyout", "ca.key", "-out", "ca.pem"][..],
+        ]
+        .concat(),
+        [
+            &["req", "-subj", "/CN=localhost"][..],
+            &ec[..],
+            &["-keyout", "key.pem", "-out", "leaf.csr"][..],
+        ]
+        .concat(),
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "leaf.ext",
+            "-out",
+            "cert.pem",
+        ],
+    ] {
+        let made = Command::new("openssl")
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl runs");
+        assert!(
+            made.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .env("DAFTAR_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let announced = lines.next().unwrap().unwrap();
+    let server = Server {
+        child,
+        url: announced.strip_prefix("listening on ").unwrap().to_string(),
+    };
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+    let certificate = reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(certificate)
+        .build()
+        .unwrap();
+    let body = client
+        .get(format!("{}/api/health", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(body, "ok");
+    // Plain HTTP to the TLS port does not get an answer from the API.
+    let plain = server.url.replacen("https://", "http://", 1);
+    let refused = reqwest::Client::new()
+        .get(format!("{plain}/api/health"))
+        .send()
+        .await;
+    assert!(
+        refused
+            .map(|response| response.status().as_u16() != 200)
+            .unwrap_or(true)
+    );
+}
