@@ -261,10 +261,12 @@ fn run_in_savepoint<R>(
     connection: &Connection,
     f: impl FnOnce(&Connection) -> StoreResult<R>,
 ) -> StoreResult<R> {
-    connection.execute_batch("SAVEPOINT job")?;
+    connection.prepare_cached("SAVEPOINT job")?.execute([])?;
     let result = f(connection);
     match &result {
-        Ok(_) => connection.execute_batch("RELEASE job")?,
+        Ok(_) => {
+            connection.prepare_cached("RELEASE job")?.execute([])?;
+        }
         Err(_) => connection.execute_batch("ROLLBACK TO job; RELEASE job")?,
     }
     result
@@ -481,16 +483,17 @@ const REVIEW_COLUMNS: &str =
     "interview_id, revision, decision, comments, note, reviewer, reviewed_at";
 
 fn insert_audit(connection: &Connection, entry: &NewAudit) -> StoreResult<()> {
-    connection.execute(
-        "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
+    connection
+        .prepare_cached(
+            "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
             entry.at,
             entry.actor,
             entry.action,
             entry.subject,
             entry.detail
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
@@ -1059,8 +1062,7 @@ impl Storage for SqliteStorage {
             if let Some(receipt) = existing {
                 return serde_json::from_str(&receipt).map_err(json_error);
             }
-            let same_revision_other_content: bool = connection.query_row(
-                "SELECT EXISTS(SELECT 1 FROM uploads WHERE interview_id = ?1 AND revision = ?2 AND outcome = 'accepted')",
+            let same_revision_other_content: bool = connection.prepare_cached("SELECT EXISTS(SELECT 1 FROM uploads WHERE interview_id = ?1 AND revision = ?2 AND outcome = 'accepted')")?.query_row(
                 params![interview_id, envelope.revision],
                 |row| row.get(0),
             )?;
@@ -1079,9 +1081,8 @@ impl Storage for SqliteStorage {
                 ReceiptOutcome::Accepted
             };
             let envelope_json = serde_json::to_string(envelope).map_err(json_error)?;
-            connection.execute(
-                "INSERT INTO uploads (interview_id, revision, content_hash, outcome, device_id, enumerator_id, \
-                 envelope, receipt, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8)",
+            connection.prepare_cached("INSERT INTO uploads (interview_id, revision, content_hash, outcome, device_id, enumerator_id, \
+                 envelope, receipt, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8)")?.execute(
                 params![
                     interview_id,
                     envelope.revision,
@@ -1099,19 +1100,17 @@ impl Storage for SqliteStorage {
             let sequence = connection.last_insert_rowid() as u64;
             let receipt = envelope.receipt(outcome, sequence, &upload.received_at, &server_key);
             let receipt_json = serde_json::to_string(&receipt).map_err(json_error)?;
-            connection.execute("UPDATE uploads SET receipt = ?2 WHERE seq = ?1", params![sequence as i64, receipt_json])?;
+            connection.prepare_cached("UPDATE uploads SET receipt = ?2 WHERE seq = ?1")?.execute( params![sequence as i64, receipt_json])?;
             let monitoring = serde_json::to_string(&envelope.monitoring).map_err(json_error)?;
             match (outcome, current) {
                 (ReceiptOutcome::Conflict, _) => {
-                    connection.execute(
-                        "UPDATE interviews SET conflicts = conflicts + 1 WHERE interview_id = ?1",
+                    connection.prepare_cached("UPDATE interviews SET conflicts = conflicts + 1 WHERE interview_id = ?1")?.execute(
                         [&interview_id],
                     )?;
                 }
                 (ReceiptOutcome::Accepted, None) => {
-                    connection.execute(
-                        "INSERT INTO interviews (interview_id, survey_id, enumerator_id, device_id, revision, \
-                         content_hash, status, monitoring) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'submitted', ?7)",
+                    connection.prepare_cached("INSERT INTO interviews (interview_id, survey_id, enumerator_id, device_id, revision, \
+                         content_hash, status, monitoring) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'submitted', ?7)")?.execute(
                         params![
                             interview_id,
                             envelope.questionnaire_id,
@@ -1124,9 +1123,8 @@ impl Storage for SqliteStorage {
                     )?;
                 }
                 (ReceiptOutcome::Accepted, Some((revision, _))) if envelope.revision > revision => {
-                    connection.execute(
-                        "UPDATE interviews SET revision = ?2, content_hash = ?3, status = 'submitted', monitoring = ?4, \
-                         device_id = ?5 WHERE interview_id = ?1",
+                    connection.prepare_cached("UPDATE interviews SET revision = ?2, content_hash = ?3, status = 'submitted', monitoring = ?4, \
+                         device_id = ?5 WHERE interview_id = ?1")?.execute(
                         params![
                             interview_id,
                             envelope.revision,
