@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/health", get(health))
         .route("/api/openapi.json", get(openapi_json))
         .nest("/api/v1", v1)
+        .merge(console::router(&state))
         .fallback(not_found)
         // Limits apply to the decompressed body, so a small gzip bomb cannot grow past them.
         .layer(DefaultBodyLimit::max(max_body))

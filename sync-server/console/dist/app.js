@@ -1,0 +1,463 @@
+// sync-server/console/src/app.ts
+var $ = (sel, root = document) => root.querySelector(sel);
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === void 0 || v === false) continue;
+    if (k.startsWith("on")) continue;
+    el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === void 0) continue;
+    el.append(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+  return el;
+}
+var SVG = "http://www.w3.org/2000/svg";
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  for (const c of children) el.append(typeof c === "string" ? document.createTextNode(c) : c);
+  return el;
+}
+function csrf() {
+  const m = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("daftar_csrf="));
+  return m ? m.slice("daftar_csrf=".length) : "";
+}
+var ApiError = class extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+};
+async function call(method, url, body, contentType) {
+  const headers = {};
+  if (method !== "GET") headers["X-CSRF-Token"] = csrf();
+  let payload;
+  if (body !== void 0) {
+    if (typeof body === "string" || body instanceof Blob || body instanceof ArrayBuffer) {
+      payload = body;
+      if (contentType) headers["Content-Type"] = contentType;
+    } else {
+      payload = JSON.stringify(body);
+      headers["Content-Type"] = "application/json";
+    }
+  }
+  const response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
+  if (!response.ok) {
+    let parsed = null;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = { error: { message: `HTTP ${response.status}` } };
+    }
+    throw new ApiError(response.status, parsed);
+  }
+  return response;
+}
+async function json(method, url, body) {
+  const r = await call(method, url, body);
+  return r.status === 204 ? null : r.json();
+}
+var api = (path) => `/console/api/v1${path}`;
+function download(name, blob) {
+  const a = h("a", { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+var me = null;
+var survey = "";
+var surveys = [];
+function show(error, where) {
+  where.textContent = error instanceof Error ? error.message : String(error);
+}
+async function boot() {
+  $("#logout").addEventListener("click", async () => {
+    await call("POST", "/console/logout");
+    location.reload();
+  });
+  try {
+    me = await json("GET", "/console/session");
+  } catch {
+    me = null;
+  }
+  if (!me) {
+    $("#login-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const username = $("#username").value;
+      const password = $("#password").value;
+      try {
+        await json("POST", "/console/login", { username, password });
+        location.reload();
+      } catch (err) {
+        show(err, $("#login-error"));
+      }
+    });
+    return;
+  }
+  $("#who").textContent = `${me.user.username} (${me.user.role}${me.user.team ? ", " + me.user.team : ""})`;
+  $("#logout").hidden = false;
+  surveys = await json("GET", api("/surveys"));
+  survey = surveys[0]?.id ?? "";
+  const nav = $("#nav");
+  nav.hidden = false;
+  const select = h("select", { id: "survey", "aria-label": "Enqu\xEAte" });
+  for (const sv of surveys) select.append(h("option", { value: sv.id }, `${sv.id} \u2014 ${sv.title}`));
+  select.addEventListener("change", () => {
+    survey = select.value;
+    route();
+  });
+  nav.append(select);
+  for (const [hash, label] of [["dashboard", "Tableau de bord"], ["review", "Contr\xF4le"], ["work", "Affectations"], ["data", "Donn\xE9es"]]) {
+    nav.append(h("a", { href: `#${hash}`, id: `nav-${hash}` }, label));
+  }
+  window.addEventListener("hashchange", route);
+  route();
+}
+async function route() {
+  const main = $("#main");
+  main.replaceChildren();
+  const [page, arg] = location.hash.slice(1).split("/");
+  try {
+    if (page === "review" && arg) await interviewPage(main, arg);
+    else if (page === "review") await reviewPage(main);
+    else if (page === "work") await workPage(main);
+    else if (page === "data") await dataPage(main);
+    else await dashboard(main);
+  } catch (err) {
+    main.append(h("p", { class: "error", role: "alert" }, err instanceof Error ? err.message : String(err)));
+  }
+}
+function unlocked() {
+  return !!me && me.unlocked.includes(survey);
+}
+function unlockForm(after) {
+  const input = h("input", { type: "password", id: "passphrase", autocomplete: "off", "aria-label": "Phrase secr\xE8te" });
+  const error = h("span", { class: "error", role: "alert" });
+  const form = h("form", { class: "unlock", id: "unlock-form" }, h("span", {}, `Cl\xE9 de l'enqu\xEAte ${survey} verrouill\xE9e. `), input, h("button", { type: "submit", id: "unlock" }, "D\xE9verrouiller"), error);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const r = await json("POST", `/console/surveys/${encodeURIComponent(survey)}/unlock`, { passphrase: input.value });
+      input.value = "";
+      if (me) me.unlocked = r.unlocked;
+      after();
+    } catch (err) {
+      show(err, error);
+    }
+  });
+  return form;
+}
+function monitoringText(v) {
+  if (v === null || v === void 0) return "";
+  return Array.isArray(v) ? v.join(" ") : String(v);
+}
+async function dashboard(main) {
+  main.append(h("h1", {}, "Tableau de bord"));
+  if (!survey) {
+    main.append(h("p", {}, "Aucune enqu\xEAte."));
+    return;
+  }
+  const [quotas, interviews] = await Promise.all([
+    json("GET", api(`/surveys/${encodeURIComponent(survey)}/quotas`)),
+    json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`))
+  ]);
+  const table = h("table", { id: "quota-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Quota"), h("th", {}, "Cellule"), h("th", {}, "Cible"), h("th", {}, "Compl\xE9t\xE9s"), h("th", {}, "En cours"), h("th", {}, "Remplissage"))));
+  const body = h("tbody");
+  for (const c of quotas.cells) {
+    const cellText = Object.entries(c.cell).map(([k, v]) => `${k}=${v}`).join(", ");
+    const inProgress = interviews.filter((i) => i.status === "rejected" && Object.entries(c.cell).every(([k, v]) => monitoringText(i.monitoring[k]) === v)).length;
+    const bar = h("progress", { max: Math.max(c.target, 1), value: Math.min(c.fill, Math.max(c.target, 1)) });
+    body.append(h("tr", { "data-quota": c.quota, "data-cell": cellText }, h("td", {}, c.quota), h("td", {}, cellText), h("td", { class: "num target" }, String(c.target)), h("td", { class: "num fill" }, String(c.fill)), h("td", { class: "num progress" }, String(inProgress)), h("td", {}, bar, ` ${c.target ? Math.round(100 * c.fill / c.target) : 0} %`)));
+  }
+  table.append(body);
+  main.append(h("h2", {}, "Quotas"), table);
+  const per = /* @__PURE__ */ new Map();
+  for (const i of interviews) {
+    const e = per.get(i.enumerator_id) ?? { submitted: 0, approved: 0, rejected: 0 };
+    e[i.status] = (e[i.status] ?? 0) + 1;
+    per.set(i.enumerator_id, e);
+  }
+  const et = h("table", { id: "enumerator-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Enqu\xEAteur"), h("th", {}, "Soumis"), h("th", {}, "Approuv\xE9s"), h("th", {}, "Rejet\xE9s"), h("th", {}, "Dur\xE9e m\xE9diane (min)"), h("th", {}, "Par jour"), h("th", {}, "Alertes confirm\xE9es"), h("th", {}, "Courts"))));
+  const etb = h("tbody");
+  et.append(etb);
+  main.append(h("h2", {}, "Enqu\xEAteurs"), et);
+  let para = null;
+  if (unlocked()) {
+    para = await json("GET", `/console/surveys/${encodeURIComponent(survey)}/paradata`);
+  }
+  for (const [id, e] of per) {
+    const p = para?.enumerators.find((x) => x.enumerator_id === id);
+    const f = (x, d = 1) => x === null || x === void 0 ? "\u2014" : x.toFixed(d);
+    etb.append(h("tr", {}, h("td", {}, String(id)), h("td", { class: "num" }, String(e.submitted ?? 0)), h("td", { class: "num" }, String(e.approved ?? 0)), h("td", { class: "num" }, String(e.rejected ?? 0)), h("td", { class: "num" }, f(p?.median_minutes)), h("td", { class: "num" }, f(p?.per_day)), h("td", { class: "num" }, p ? `${Math.round(100 * p.share_with_confirmed_warnings)} %` : "\u2014"), h("td", { class: "num" }, p ? String(p.shorter_than_threshold) : "\u2014")));
+  }
+  if (!para) main.append(unlockForm(() => route()));
+  else main.append(h("h2", {}, "Entretiens par jour"), dayChart(para.days));
+  const byRegion = /* @__PURE__ */ new Map();
+  for (const i of interviews) {
+    const r = monitoringText(i.monitoring["a_region"]);
+    if (r) byRegion.set(r, (byRegion.get(r) ?? 0) + 1);
+  }
+  main.append(h("h2", {}, "Carte des entretiens par r\xE9gion (sch\xE9ma)"), regionMap(byRegion));
+}
+function dayChart(days) {
+  const entries = Object.entries(days);
+  const w = 40 * Math.max(entries.length, 1) + 40;
+  const max = Math.max(1, ...entries.map(([, n]) => n));
+  const svg = s("svg", { viewBox: `0 0 ${w} 160`, width: w, height: 160, role: "img", "aria-label": "Entretiens par jour", id: "day-chart" });
+  entries.forEach(([day, n], i) => {
+    const bh = 110 * n / max;
+    svg.append(s("rect", { x: 30 + i * 40, y: 130 - bh, width: 28, height: bh, class: "bar" }), s("text", { x: 44 + i * 40, y: 125 - bh, "text-anchor": "middle", class: "small" }, String(n)), s("text", { x: 44 + i * 40, y: 150, "text-anchor": "middle", class: "small" }, day.slice(5)));
+  });
+  svg.append(s("line", { x1: 25, y1: 130, x2: w - 5, y2: 130, class: "axis" }));
+  return svg;
+}
+var REGIONS = [
+  ["01", "Tanger-T\xE9touan-Al Hoce\xEFma", 1, 0],
+  ["04", "Rabat-Sal\xE9-K\xE9nitra", 0, 1],
+  ["03", "F\xE8s-Mekn\xE8s", 1, 1],
+  ["02", "L'Oriental", 2, 1],
+  ["06", "Casablanca-Settat", 0, 2],
+  ["05", "B\xE9ni Mellal-Kh\xE9nifra", 1, 2],
+  ["08", "Dr\xE2a-Tafilalet", 2, 2],
+  ["07", "Marrakech-Safi", 0, 3],
+  ["09", "Souss-Massa", 1, 3],
+  ["10", "Guelmim-Oued Noun", 0, 4],
+  ["11", "La\xE2youne-Sakia El Hamra", 0, 5],
+  ["12", "Dakhla-Oued Ed-Dahab", 0, 6]
+];
+function regionMap(counts) {
+  const tw = 170, th = 56;
+  const svg = s("svg", { viewBox: `0 0 ${3 * tw + 20} ${7 * th + 40}`, width: 3 * tw + 20, role: "img", "aria-label": "Sch\xE9ma des 12 r\xE9gions", id: "region-map" });
+  const max = Math.max(1, ...counts.values());
+  for (const [code, name, col, row] of REGIONS) {
+    const n = counts.get(code) ?? 0;
+    const g = s("g", { "data-region": code });
+    g.append(s("rect", { x: 10 + col * tw, y: 10 + row * th, width: tw - 6, height: th - 6, rx: 6, class: n ? `region level${Math.ceil(4 * n / max)}` : "region" }), s("text", { x: 18 + col * tw, y: 30 + row * th, class: "small" }, `${code} ${name}`), s("text", { x: 18 + col * tw, y: 48 + row * th, class: "count" }, `${n} entretien(s)`));
+    svg.append(g);
+  }
+  svg.append(s("text", { x: 10, y: 7 * th + 30, class: "small" }, "Sch\xE9ma simplifi\xE9, pas \xE0 l'\xE9chelle ; comptes par r\xE9gion de l'\xE9chantillon (a_region)."));
+  return svg;
+}
+async function reviewPage(main) {
+  main.append(h("h1", {}, "Entretiens \xE0 contr\xF4ler"));
+  const status = h("select", { id: "status-filter", "aria-label": "Statut" });
+  for (const [v, l] of [["submitted", "En attente"], ["rejected", "Rejet\xE9s"], ["approved", "Approuv\xE9s"], ["", "Tous"]]) status.append(h("option", { value: v }, l));
+  const enumerator = h("input", { id: "enumerator-filter", placeholder: "Enqu\xEAteur", size: 8 });
+  const list = h("table", { id: "review-list" });
+  main.append(h("div", { class: "filters" }, status, enumerator), list);
+  const interviews = await json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`));
+  const render = () => {
+    list.replaceChildren(h("tr", {}, h("th", {}, "Entretien"), h("th", {}, "R\xE9vision"), h("th", {}, "Statut"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "R\xE9gion")));
+    for (const i of interviews) {
+      if (status.value && i.status !== status.value) continue;
+      if (enumerator.value && String(i.enumerator_id) !== enumerator.value.trim()) continue;
+      list.append(h("tr", { "data-interview": i.interview_id }, h("td", {}, h("a", { href: `#review/${i.interview_id}` }, i.interview_id)), h("td", { class: "num" }, String(i.revision)), h("td", { class: `status ${i.status}` }, i.status), h("td", {}, String(i.enumerator_id)), h("td", {}, monitoringText(i.monitoring["a_region"]))));
+    }
+  };
+  status.addEventListener("change", render);
+  enumerator.addEventListener("input", render);
+  render();
+}
+async function interviewPage(main, id) {
+  main.append(h("p", {}, h("a", { href: "#review" }, "\u2190 Liste")));
+  if (!unlocked()) {
+    main.append(unlockForm(() => route()));
+    return;
+  }
+  const v = await json("GET", `/console/interviews/${id}/view`);
+  let language = v.languages[0] ?? "fr";
+  const comments = /* @__PURE__ */ new Map();
+  const langSelect = h("select", { id: "language", "aria-label": "Langue" });
+  for (const l of v.languages) langSelect.append(h("option", { value: l }, l));
+  const container = h("div", { id: "answers" });
+  const render = () => {
+    container.replaceChildren();
+    container.setAttribute("dir", language === "ar" ? "rtl" : "ltr");
+    container.setAttribute("lang", language);
+    for (const item of v.items) {
+      const issues = item.issues.map((i) => h("div", { class: i.soft ? "warning" : "error" }, `${i.message}${i.soft && i.confirmed ? " (confirm\xE9)" : ""}`));
+      const comment = h("input", { class: "comment", "data-path": item.path, placeholder: "Commentaire", "aria-label": `Commentaire ${item.path}` });
+      comment.value = comments.get(item.path) ?? "";
+      comment.addEventListener("input", () => comments.set(item.path, comment.value));
+      const kind = item.kind === "roster" || item.kind === "section" ? "heading" : "item";
+      container.append(h("div", { class: `answer ${kind} depth${item.depth}${item.calculated ? " calculated" : ""}`, "data-path": item.path }, h("div", { class: "label" }, h("bdi", {}, item.label[language] ?? item.name), " ", h("code", {}, h("bdi", {}, item.path))), kind === "item" ? h("div", { class: "value" }, h("bdi", {}, item.value[language] ?? "")) : null, ...issues, kind === "item" && !item.calculated ? comment : null));
+    }
+  };
+  langSelect.addEventListener("change", () => {
+    language = langSelect.value;
+    render();
+  });
+  const note = h("input", { id: "review-note", placeholder: "Note au rejet", size: 40 });
+  const result = h("p", { id: "review-result", role: "status" });
+  const decide = async (decision) => {
+    const picked = {};
+    for (const [p, c] of comments) if (c.trim()) picked[p] = c.trim();
+    try {
+      await json("POST", api(`/interviews/${id}/review`), { revision: v.summary.revision, decision, comments: picked, note: note.value || null });
+      result.textContent = decision === "approve" ? "Approuv\xE9." : "Rejet\xE9 et renvoy\xE9 \xE0 la tablette.";
+    } catch (err) {
+      show(err, result);
+    }
+  };
+  const approve = h("button", { id: "approve" }, "Approuver");
+  const reject = h("button", { id: "reject" }, "Rejeter");
+  approve.addEventListener("click", () => decide("approve"));
+  reject.addEventListener("click", () => decide("reject"));
+  const timeline = h("ol", { id: "timeline" });
+  for (const e of v.events) timeline.append(h("li", {}, `${e.at} ${e.event} ${e.path ?? ""} ${e.detail ?? ""}`));
+  const reviews = h("ul", { id: "reviews" });
+  for (const r of v.reviews) reviews.append(h("li", {}, `${r.decision} r${r.revision} ${r.note ?? ""}`));
+  main.append(h("h1", {}, `Entretien ${id}`), h("p", {}, `Statut ${v.summary.status}, r\xE9vision ${v.summary.revision}, enqu\xEAteur ${v.summary.enumerator_id}, ${v.complete ? "complet" : "incomplet"}. `, langSelect), container, h("div", { class: "decision" }, note, approve, reject), result, h("h2", {}, "Contr\xF4les pr\xE9c\xE9dents"), reviews, h("h2", {}, "Paradonn\xE9es"), timeline);
+  render();
+}
+async function workPage(main) {
+  main.append(h("h1", {}, "Affectations, appareils, comptes"));
+  const msg = h("p", { id: "work-result", role: "status" });
+  const users = await json("GET", api("/users")).catch(() => []);
+  const assignments = await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
+  const interviews = await json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
+  const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "Quantit\xE9"), h("th", {}, "Entretiens de l'enqu\xEAteur"), h("th", {}, "Pr\xE9chargement"), h("th", {}, "R\xE9affecter")));
+  for (const a of assignments) {
+    const to = h("input", { size: 4, "aria-label": "Nouvel enqu\xEAteur" });
+    const go = h("button", {}, "OK");
+    go.addEventListener("click", async () => {
+      try {
+        await json("POST", api(`/assignments/${a.id}/reassign`), { enumerator_id: Number(to.value) });
+        route();
+      } catch (err) {
+        show(err, msg);
+      }
+    });
+    const used = interviews.filter((i) => i.enumerator_id === a.enumerator_id).length;
+    at.append(h("tr", {}, h("td", {}, String(a.id)), h("td", {}, String(a.enumerator_id)), h("td", { class: "num" }, a.quantity === null ? "\u221E" : String(a.quantity)), h("td", { class: "num" }, String(used)), h("td", {}, Object.entries(a.preload).map(([k, v]) => `${k}=${v}`).join(", ")), h("td", {}, to, go)));
+  }
+  const enumerator = h("input", { id: "new-assignment-enumerator", size: 4, placeholder: "id" });
+  const quantity = h("input", { id: "new-assignment-quantity", size: 4, placeholder: "qt\xE9" });
+  const create = h("button", { id: "create-assignment" }, "Cr\xE9er");
+  create.addEventListener("click", async () => {
+    try {
+      await json("POST", api("/assignments"), { survey_id: survey, enumerator_id: Number(enumerator.value), quantity: quantity.value ? Number(quantity.value) : null, preload: {} });
+      route();
+    } catch (err) {
+      show(err, msg);
+    }
+  });
+  const csvInput = h("input", { type: "file", accept: ".csv", id: "assignment-csv" });
+  csvInput.addEventListener("change", async () => {
+    const f = csvInput.files?.[0];
+    if (!f) return;
+    try {
+      await call("POST", api(`/surveys/${encodeURIComponent(survey)}/assignments/csv`), await f.text(), "text/csv");
+      route();
+    } catch (err) {
+      show(err, msg);
+    }
+  });
+  main.append(h("h2", {}, "Affectations"), at, h("p", {}, "Nouvelle : ", enumerator, quantity, create, " CSV (colonnes enumerator, quantity, pr\xE9chargement\u2026) : ", csvInput));
+  const devices = await json("GET", api("/devices")).catch(() => []);
+  const dt = h("table", { id: "device-table" }, h("tr", {}, h("th", {}, "Appareil"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "Enr\xF4l\xE9"), h("th", {}, "R\xE9voqu\xE9"), h("th", {}, "")));
+  for (const d of devices) {
+    const revoke = h("button", {}, "R\xE9voquer");
+    revoke.addEventListener("click", async () => {
+      if (!confirm(`R\xE9voquer ${d.label} ?`)) return;
+      await json("POST", api(`/devices/${d.id}/revoke`));
+      route();
+    });
+    dt.append(h("tr", {}, h("td", {}, d.label), h("td", {}, String(d.enumerator_id)), h("td", {}, d.enrolled_at), h("td", {}, d.revoked_at ?? ""), h("td", {}, d.revoked_at ? "" : revoke)));
+  }
+  const enrolFor = h("input", { id: "enrol-enumerator", size: 4, placeholder: "id" });
+  const enrol = h("button", { id: "enrol" }, "Code d'enr\xF4lement");
+  const code = h("div", { id: "enrolment-code" });
+  enrol.addEventListener("click", async () => {
+    try {
+      const c = await json("POST", api("/enrolment-codes"), { enumerator_id: Number(enrolFor.value) });
+      const img = h("img", { alt: `QR ${c.code}`, src: URL.createObjectURL(new Blob([c.qr_svg], { type: "image/svg+xml" })), width: 180 });
+      code.replaceChildren(h("p", {}, h("strong", {}, c.code), ` (expire ${c.expires_at})`), img);
+    } catch (err) {
+      show(err, msg);
+    }
+  });
+  main.append(h("h2", {}, "Appareils"), dt, h("p", {}, "Enr\xF4ler pour l'enqu\xEAteur ", enrolFor, enrol), code);
+  const ut = h("table", { id: "user-table" }, h("tr", {}, h("th", {}, "id"), h("th", {}, "Compte"), h("th", {}, "R\xF4le"), h("th", {}, "\xC9quipe"), h("th", {}, "Actif")));
+  for (const u of users) ut.append(h("tr", {}, h("td", {}, String(u.id)), h("td", {}, u.username), h("td", {}, u.role), h("td", {}, u.team ?? ""), h("td", {}, u.active ? "oui" : "non")));
+  main.append(h("h2", {}, "Comptes"), ut, msg);
+}
+function fmt(x) {
+  return x === null || x === void 0 ? "\u2014" : x.toFixed(3);
+}
+async function dataPage(main) {
+  main.append(h("h1", {}, "Donn\xE9es"));
+  if (!unlocked()) {
+    main.append(unlockForm(() => route()));
+    return;
+  }
+  const enc = encodeURIComponent(survey);
+  const versions = await json("GET", `/console/surveys/${enc}/versions`);
+  const choice = h("select", { id: "data-version", "aria-label": "Version" });
+  choice.append(h("option", { value: "raw" }, "Donn\xE9es brutes"));
+  for (const v of versions) choice.append(h("option", { value: String(v.number) }, `Version ${v.number} \u2014 ${v.created_by}, ${v.created_at} : ${v.reason}`));
+  const status = h("p", { id: "data-result", role: "status" });
+  const exportButton = h("button", { id: "export" }, "Exporter (zip)");
+  exportButton.addEventListener("click", async () => {
+    try {
+      const r = await call("POST", `/console/surveys/${enc}/export?version=${choice.value}`);
+      download(`${survey}-${choice.value}.zip`, await r.blob());
+      status.textContent = "Export pr\xEAt.";
+    } catch (err) {
+      show(err, status);
+    }
+  });
+  const vt = h("table", { id: "version-table" }, h("tr", {}, h("th", {}, "Version"), h("th", {}, "Par"), h("th", {}, "Quand"), h("th", {}, "Pourquoi"), h("th", {}, "Modifi\xE9es"), h("th", {}, "Ajout\xE9es"), h("th", {}, "Supprim\xE9es")));
+  for (const v of versions) vt.append(h("tr", {}, h("td", {}, String(v.number)), h("td", {}, v.created_by), h("td", {}, v.created_at), h("td", {}, v.reason), h("td", { class: "num" }, String(v.changed)), h("td", { class: "num" }, String(v.added)), h("td", { class: "num" }, String(v.deleted))));
+  main.append(h("p", {}, choice, " ", exportButton), status, h("h2", {}, "Versions nettoy\xE9es"), vt);
+  const file = h("input", { type: "file", id: "batch-file", accept: ".zip,.csv", multiple: true });
+  const reason = h("input", { id: "batch-reason", placeholder: "Motif", size: 40 });
+  const send = h("button", { id: "batch-upload" }, "Envoyer le lot");
+  const report = h("div", { id: "batch-report" });
+  send.addEventListener("click", async () => {
+    const files = Array.from(file.files ?? []);
+    if (!files.length) return;
+    try {
+      let r;
+      if (files.length === 1 && files[0].name.endsWith(".zip")) {
+        r = await call("POST", `/console/surveys/${enc}/batches?reason=${encodeURIComponent(reason.value)}`, await files[0].arrayBuffer(), "application/zip");
+      } else {
+        const list = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
+        r = await call("POST", `/console/surveys/${enc}/batches`, { reason: reason.value, files: list });
+      }
+      const d = await r.json();
+      const table = h("table", { id: "diff-table" }, h("tr", {}, h("th", {}, "Niveau"), h("th", {}, "Variable"), h("th", {}, "Modifi\xE9es"), h("th", {}, "Ajout\xE9es"), h("th", {}, "Supprim\xE9es")));
+      for (const v of d.variables) table.append(h("tr", { "data-variable": v.variable }, h("td", {}, v.level), h("td", {}, v.variable), h("td", { class: "num" }, String(v.changed)), h("td", { class: "num" }, String(v.added)), h("td", { class: "num" }, String(v.deleted))));
+      report.replaceChildren(h("p", { class: "ok" }, `Version ${d.version.number} cr\xE9\xE9e (${d.version.interviews} entretiens).`), table);
+    } catch (err) {
+      if (err instanceof ApiError && err.body?.problems) {
+        const t = h("table", { id: "problem-table" }, h("tr", {}, h("th", {}, "Fichier"), h("th", {}, "Ligne"), h("th", {}, "Colonne"), h("th", {}, "Valeur"), h("th", {}, "Probl\xE8me")));
+        for (const p of err.body.problems) t.append(h("tr", {}, h("td", {}, p.file), h("td", { class: "num" }, String(p.row)), h("td", {}, p.column), h("td", {}, h("bdi", {}, p.value)), h("td", {}, p.problem)));
+        const csvButton = h("button", { id: "report-csv" }, "T\xE9l\xE9charger le rapport (CSV)");
+        const csvText = err.body.report_csv;
+        csvButton.addEventListener("click", () => download("batch-report.csv", new Blob([csvText], { type: "text/csv" })));
+        report.replaceChildren(h("p", { class: "error" }, err.message), csvButton, t);
+      } else show(err, report);
+    }
+  });
+  main.append(h("h2", {}, "D\xE9poser un lot nettoy\xE9"), h("p", {}, file, reason, send), report);
+  const sdgBox = h("div", { id: "sdg" });
+  const loadSdg = async () => {
+    const d = await json("GET", `/console/surveys/${enc}/sdg?version=${choice.value}`);
+    const t = h("table", { id: "sdg-table" }, h("tr", {}, ...["Variante", "Ventilation", "Groupe", "n", "Moyenne", "M\xE9diane", "P80", "Revenu nul", "Revenu inconnu", "Sans taux"].map((x) => h("th", {}, x))));
+    for (const r of d.rows) t.append(h("tr", { "data-row": `${r.variant}/${r.breakdown}/${r.group}` }, h("td", {}, r.variant), h("td", {}, r.breakdown), h("td", {}, r.group), h("td", { class: "num" }, String(r.n)), h("td", { class: "num" }, fmt(r.mean)), h("td", { class: "num" }, fmt(r.median)), h("td", { class: "num" }, fmt(r.p80)), h("td", { class: "num" }, String(r.zero_income)), h("td", { class: "num" }, String(r.no_income)), h("td", { class: "num" }, String(r.no_rate))));
+    const csvButton = h("button", { id: "sdg-csv" }, "CSV");
+    csvButton.addEventListener("click", async () => {
+      const r = await call("GET", `/console/surveys/${enc}/sdg?version=${choice.value}&format=csv`);
+      download(`${survey}-sdg-10-7-1.csv`, await r.blob());
+    });
+    sdgBox.replaceChildren(h("p", {}, `ODD 10.7.1 (${d.data}) : co\xFBt de recrutement / gains du premier mois, en mois de gains. M\xE9diane et P80 par interpolation lin\xE9aire (d\xE9finition 7 de Hyndman et Fan). `, csvButton), t);
+  };
+  choice.addEventListener("change", loadSdg);
+  main.append(h("h2", {}, "ODD 10.7.1"), sdgBox);
+  await loadSdg();
+}
+boot();
