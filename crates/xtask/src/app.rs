@@ -1,7 +1,372 @@
-//! `cargo xtask app`.
+//! `cargo xtask app`: builds the enumerator app and runs all of its tests.
+//!
+//! Steps (each is skipped with `--skip-<name>`): `deps` (apt packages, tauri-driver, npm packages; all
+//! idempotent), `ui` (type check + Vite build into ui/dist, embedded by the app), `vitest` (UI logic),
+//! `rust` (daftar-app-core unit/integration tests and the mock-runtime command tests), `e2e` (the debug
+//! app under Xvfb driven by tauri-driver + WebKitWebDriver against a real sync-server on loopback), `layout`
+//! (the UI in headless Chromium at tablet sizes, LTR and RTL, Tauri IPC mocked), `canary` (no answer in the
+//! WebView's storage folders or the logs after the e2e run), `android` (check-compile for
+//! aarch64-linux-android). `--android-check` runs only the Android check.
+//!
+//! Every process started here is stopped here: children run in their own process group and are sent
+//! SIGTERM (then SIGKILL) when their step ends or fails; each step has a time limit.
 
-use anyhow::{Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
-pub fn run(_args: &[String]) -> Result<()> {
-    bail!("`cargo xtask app` is not available in this build")
+use anyhow::{Context as _, Result, bail};
+
+const APT_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "libsoup-3.0-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "build-essential",
+    "pkg-config",
+    "file",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "chromium",
+    "clang",
+    "lld",
+    "libc6-dev-arm64-cross",
+];
+
+/// Words of the e2e interview that must never appear in clear outside the encrypted store.
+pub const CANARIES: &[&str] = &["Canari-Youssef-7731", "Fatima-Canari-4417"];
+
+struct Ctx {
+    root: PathBuf,
+    target: PathBuf,
+    out: PathBuf,
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let root = workspace_root()?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let out = target.join("app-test-output");
+    std::fs::create_dir_all(&out)?;
+    let ctx = Ctx { root, target, out };
+    let skip = |name: &str| args.iter().any(|a| a == &format!("--skip-{name}"));
+    if args.iter().any(|a| a == "--android-check") {
+        return android_check(&ctx);
+    }
+    let started = Instant::now();
+    let mut timings = Vec::new();
+    let mut step = |name: &str, f: &dyn Fn(&Ctx) -> Result<()>| -> Result<()> {
+        if skip(name) {
+            eprintln!("== {name}: skipped");
+            return Ok(());
+        }
+        eprintln!("== {name}");
+        let t = Instant::now();
+        f(&ctx).with_context(|| format!("step `{name}` failed"))?;
+        timings.push((name.to_string(), t.elapsed()));
+        eprintln!("== {name}: ok in {:.1} s", t.elapsed().as_secs_f64());
+        Ok(())
+    };
+    step("deps", &deps)?;
+    step("ui", &ui_build)?;
+    step("vitest", &vitest)?;
+    step("rust", &rust_tests)?;
+    step("e2e", &e2e)?;
+    step("layout", &layout)?;
+    step("canary", &canary)?;
+    step("android", &android_check)?;
+    eprintln!(
+        "== all app tests passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    for (name, d) in timings {
+        eprintln!("   {name:8} {:>6.1} s", d.as_secs_f64());
+    }
+    eprintln!("   test output (screenshots, logs): {}", ctx.out.display());
+    Ok(())
+}
+
+fn workspace_root() -> Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    Ok(manifest
+        .parent()
+        .and_then(Path::parent)
+        .context("xtask lives in crates/xtask")?
+        .to_path_buf())
+}
+
+/// Runs a command to completion in its own process group, killing the group on timeout.
+fn run_cmd(cmd: &mut Command, limit: Duration) -> Result<()> {
+    use std::os::unix::process::CommandExt as _;
+    let shown = format!("{cmd:?}");
+    cmd.process_group(0);
+    let mut child = cmd.spawn().with_context(|| format!("starting {shown}"))?;
+    let group = child.id() as i32;
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            // Stragglers of the group (a driver, a server) are stopped too.
+            kill_group(group);
+            if !status.success() {
+                bail!("{shown} exited with {status}");
+            }
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            kill_group(group);
+            let _ = child.wait();
+            bail!(
+                "{shown} took longer than {} s and was stopped",
+                limit.as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// SIGTERM to a process group, then SIGKILL after a grace period.
+fn kill_group(group: i32) {
+    let signal = |sig: &str| {
+        Command::new("kill")
+            .args([sig, "--", &format!("-{group}")])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    if signal("-TERM") {
+        std::thread::sleep(Duration::from_millis(500));
+        signal("-KILL");
+    }
+}
+
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn deps(ctx: &Ctx) -> Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+                .unwrap_or(false)
+        })
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("installing apt packages: {}", missing.join(" "));
+        run_cmd(
+            Command::new("apt-get").args(["update", "-qq"]),
+            Duration::from_secs(300),
+        )?;
+        run_cmd(
+            Command::new("apt-get")
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .args(["install", "-y", "-qq", "--no-install-recommends"])
+                .args(&missing),
+            Duration::from_secs(900),
+        )?;
+    }
+    if !have("tauri-driver") {
+        run_cmd(
+            Command::new("cargo").args(["install", "tauri-driver", "--locked"]),
+            Duration::from_secs(900),
+        )?;
+    }
+    let ui = ctx.root.join("ui");
+    // `npm install`, not `npm ci`: the lockfile written here lists only the Linux optional binaries.
+    run_cmd(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&ui),
+        Duration::from_secs(600),
+    )
+}
+
+fn npx(ctx: &Ctx, args: &[&str], limit: Duration) -> Result<()> {
+    run_cmd(
+        Command::new("npx")
+            .args(args)
+            .current_dir(ctx.root.join("ui")),
+        limit,
+    )
+}
+
+fn ui_build(ctx: &Ctx) -> Result<()> {
+    npx(
+        ctx,
+        &["tsc", "--noEmit", "-p", "."],
+        Duration::from_secs(300),
+    )?;
+    npx(
+        ctx,
+        &["vite", "build", "--logLevel", "warn"],
+        Duration::from_secs(300),
+    )
+}
+
+fn vitest(ctx: &Ctx) -> Result<()> {
+    npx(ctx, &["vitest", "run"], Duration::from_secs(600))
+}
+
+fn cargo(ctx: &Ctx, args: &[&str], limit: Duration) -> Result<()> {
+    run_cmd(
+        Command::new("cargo")
+            .args(args)
+            .current_dir(&ctx.root)
+            .env("CARGO_TARGET_DIR", &ctx.target),
+        limit,
+    )
+}
+
+fn rust_tests(ctx: &Ctx) -> Result<()> {
+    cargo(
+        ctx,
+        &["test", "-p", "daftar-app-core", "-p", "daftar-app"],
+        Duration::from_secs(1800),
+    )
+}
+
+/// The WebKitGTK storage folders of the app (identifier from tauri.conf.json).
+fn webview_dirs() -> Vec<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    vec![
+        home.join(".local/share/org.daftar.enumerator"),
+        home.join(".cache/org.daftar.enumerator"),
+        home.join(".cache/daftar-app"),
+        home.join(".local/share/daftar-app"),
+    ]
+}
+
+fn e2e(ctx: &Ctx) -> Result<()> {
+    cargo(
+        ctx,
+        &["build", "-p", "daftar-app", "-p", "sync-server"],
+        Duration::from_secs(1800),
+    )?;
+    let data = ctx.out.join("e2e-data");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data)?;
+    for dir in webview_dirs() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let log = std::fs::File::create(ctx.out.join("e2e.log"))?;
+    run_cmd(
+        Command::new("xvfb-run")
+            .args([
+                "-a",
+                "-s",
+                "-screen 0 1280x1024x24",
+                "node",
+                "--test",
+                "--test-concurrency=1",
+                "tests/e2e/",
+            ])
+            .current_dir(ctx.root.join("ui"))
+            .env("DAFTAR_APP_BIN", ctx.target.join("debug/daftar-app"))
+            .env("DAFTAR_SERVER_BIN", ctx.target.join("debug/sync-server"))
+            .env("DAFTAR_TEST_OUT", &ctx.out)
+            .env("DAFTAR_E2E_DATA", &data)
+            .env("DAFTAR_CANARIES", CANARIES.join(","))
+            .stdout(log.try_clone()?)
+            .stderr(log),
+        Duration::from_secs(900),
+    )
+    .with_context(|| format!("see {}", ctx.out.join("e2e.log").display()))
+}
+
+fn layout(ctx: &Ctx) -> Result<()> {
+    run_cmd(
+        Command::new("npx")
+            .args(["vite-node", "tests/layout/run.ts"])
+            .current_dir(ctx.root.join("ui"))
+            .env("DAFTAR_TEST_OUT", &ctx.out),
+        Duration::from_secs(600),
+    )
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// After the e2e run: the canary answers must not be in the WebView's storage, the app's data folder (the
+/// store is encrypted) or any log.
+fn canary(ctx: &Ctx) -> Result<()> {
+    let mut files = Vec::new();
+    for dir in webview_dirs() {
+        files_under(&dir, &mut files);
+    }
+    files_under(&ctx.out.join("e2e-data"), &mut files);
+    for name in ["e2e.log", "server.log", "app.log"] {
+        files.push(ctx.out.join(name));
+    }
+    let mut checked = 0;
+    for file in &files {
+        let Ok(bytes) = std::fs::read(file) else {
+            continue;
+        };
+        checked += 1;
+        for canary in CANARIES {
+            if bytes.windows(canary.len()).any(|w| w == canary.as_bytes()) {
+                bail!(
+                    "canary answer `{canary}` found in clear in {}",
+                    file.display()
+                );
+            }
+        }
+    }
+    eprintln!("canary: {checked} files checked, no answer in clear");
+    Ok(())
+}
+
+fn android_check(ctx: &Ctx) -> Result<()> {
+    run_cmd(
+        Command::new("rustup").args(["target", "add", "aarch64-linux-android"]),
+        Duration::from_secs(600),
+    )?;
+    // Check-only: C dependencies (SQLite, ring) are compiled against the glibc arm64 headers, which is
+    // enough to type-check the `#[cfg(mobile)]` code; APKs are built with the NDK (docs/android.md).
+    run_cmd(
+        Command::new("cargo")
+            .args([
+                "check",
+                "-p",
+                "daftar-app",
+                "--lib",
+                "--target",
+                "aarch64-linux-android",
+            ])
+            .current_dir(&ctx.root)
+            .env("CARGO_TARGET_DIR", &ctx.target)
+            .env("CC_aarch64_linux_android", "clang")
+            .env("AR_aarch64_linux_android", "llvm-ar")
+            .env(
+                "CFLAGS_aarch64_linux_android",
+                "--target=aarch64-linux-gnu --sysroot=/usr/aarch64-linux-gnu",
+            ),
+        Duration::from_secs(1800),
+    )
 }
