@@ -1,4 +1,4 @@
-// sync-server/console/src/app.ts
+// src/app.ts
 var $ = (sel, root = document) => root.querySelector(sel);
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);

@@ -1,0 +1,221 @@
+// Browser tests of the web console, in Chromium through playwright-core, against a real server seeded
+// through its API (sync-server/tests/console_seed.rs). Run by `cargo xtask console`, which starts the
+// server and passes SEED (the seed's JSON) and OUT (the folder for screenshots and downloads).
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const seed = JSON.parse(fs.readFileSync(process.env.SEED, "utf8"));
+const out = process.env.OUT;
+fs.mkdirSync(out, { recursive: true });
+const url = seed.url;
+const ids = seed.interviews.map((i) => i.id).sort();
+
+function unzip(file, member) {
+  return execFileSync("python3", ["-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())", file, member], { encoding: "utf8" });
+}
+function members(file) {
+  return execFileSync("python3", ["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", file], { encoding: "utf8" }).trim().split("\n");
+}
+function parseCsv(text) {
+  // The export quotes only cells with commas or quotes; this data has none.
+  const [header, ...rows] = text.trim().split("\n").map((l) => l.split(","));
+  return { header, rows };
+}
+
+const steps = [];
+async function step(name, body) {
+  const started = Date.now();
+  await body();
+  steps.push(`${name} (${Date.now() - started} ms)`);
+  console.log(`ok - ${name}`);
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+
+async function login(user) {
+  await page.goto(url + "/");
+  await page.fill("#username", user);
+  await page.fill("#password", seed.password);
+  await page.click("#login");
+  await page.waitForSelector("#nav:not([hidden])");
+}
+async function logout() {
+  await page.click("#logout");
+  await page.waitForSelector("#login-form");
+}
+async function unlock() {
+  await page.fill("#passphrase", seed.passphrase);
+  await page.click("#unlock");
+  await page.waitForSelector("#unlock-form", { state: "detached" });
+}
+
+try {
+  await step("a fresh server shows the login page; a wrong password is refused", async () => {
+    await page.goto(url + "/");
+    await page.waitForSelector("#login-form");
+    await page.fill("#username", "sup");
+    await page.fill("#password", "wrong password!");
+    await page.click("#login");
+    await page.waitForFunction(() => document.querySelector("#login-error").textContent.length > 0);
+    await shot("01-login");
+  });
+
+  await step("the quota numbers match the seeded data", async () => {
+    await login("sup");
+    await page.waitForSelector("#quota-table tbody tr");
+    for (const q of seed.quotas) {
+      const row = page.locator(`#quota-table tr[data-cell="a_region=${q.a_region}, m_sex=${q.m_sex}"]`);
+      assert.equal(await row.locator(".target").textContent(), String(q.target), JSON.stringify(q));
+      assert.equal(await row.locator(".fill").textContent(), String(q.fill), JSON.stringify(q));
+    }
+    assert.equal(await page.locator("#quota-table tbody tr").count(), seed.quotas.length);
+    await unlock();
+    await page.waitForSelector("#day-chart");
+    const cells = await page.locator("#enumerator-table tbody tr td").allTextContents();
+    // Seeded lengths 25, 8, 31, 22, 40, 18 minutes: median (22 + 25) / 2 = 23.5; one under 10 minutes.
+    assert.equal(cells[4], "23.5", cells.join("|"));
+    assert.equal(cells[7], "1", cells.join("|"));
+    assert.equal(await page.locator('#region-map g[data-region="06"] .count').textContent(), "3 entretien(s)");
+    await shot("02-dashboard");
+  });
+
+  await step("reject one interview with a comment, approve another", async () => {
+    await page.click("#nav-review");
+    await page.waitForSelector("#review-list tr[data-interview]");
+    assert.equal(await page.locator("#review-list tr[data-interview]").count(), seed.interviews.length);
+    const [first, second] = seed.interviews;
+    await page.click(`#review-list tr[data-interview="${first.id}"] a`);
+    await page.waitForSelector("#answers .answer");
+    const age = page.locator('#answers .answer[data-path="age"] .value');
+    assert.equal(await age.textContent(), String(first.age));
+    await page.selectOption("#language", "ar");
+    assert.equal(await page.getAttribute("#answers", "dir"), "rtl");
+    assert.equal(await page.locator('#answers .answer[data-path="age"] .label bdi').first().textContent(), "العمر");
+    await shot("03-interview-ar");
+    await page.fill('#answers .comment[data-path="age"]', "Vérifier l'âge avec la carte d'identité");
+    await page.fill("#review-note", "Âge à confirmer");
+    await page.click("#reject");
+    await page.waitForFunction(() => document.querySelector("#review-result").textContent.startsWith("Rejeté"));
+    await page.goto(`${url}/#review/${second.id}`);
+    await page.waitForSelector("#approve");
+    await page.click("#approve");
+    await page.waitForFunction(() => document.querySelector("#review-result").textContent.startsWith("Approuvé"));
+    const list = await page.evaluate(async () => (await fetch("/console/api/v1/interviews")).json());
+    const status = Object.fromEntries(list.map((i) => [i.interview_id, i.status]));
+    assert.equal(status[first.id], "rejected");
+    assert.equal(status[second.id], "approved");
+    await shot("04-reviewed");
+    await logout();
+  });
+
+  let zipPath = path.join(out, "export.zip");
+  let mainCsv = "";
+  await step("the export files parse and contain exactly the seeded interviews", async () => {
+    await login("dm");
+    await page.click("#nav-data");
+    await unlock();
+    await page.waitForSelector("#export");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    await download.saveAs(zipPath);
+    const names = members(zipPath);
+    for (const n of ["data/main.csv", "labels.do", "labels.sps", "codebook.html", "paradata.csv", "sdg_10_7_1.csv", "README.txt"]) assert.ok(names.includes(n), n);
+    mainCsv = unzip(zipPath, "data/main.csv");
+    const { header, rows } = parseCsv(mainCsv);
+    assert.deepEqual(header, ["interview_id", "a_region", "m_sex", "age", "works"]);
+    assert.deepEqual(rows.map((r) => r[0]).sort(), ids);
+    for (const i of seed.interviews) {
+      const row = rows.find((r) => r[0] === i.id);
+      assert.deepEqual(row.slice(1), [i.a_region, i.m_sex, String(i.age), "yes"]);
+    }
+    assert.match(unzip(zipPath, "labels.do"), /label variable age "Âge"/);
+    assert.match(unzip(zipPath, "labels.sps"), /VALUE LABELS/);
+    assert.match(unzip(zipPath, "codebook.html"), /<code>age<\/code>/);
+    assert.equal(parseCsv(unzip(zipPath, "paradata.csv")).rows.length, 4 * seed.interviews.length);
+    await shot("05-data");
+  });
+
+  const { header, rows } = parseCsv(mainCsv);
+  const write = (name, table) => {
+    const file = path.join(out, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [header, ...table].map((r) => r.join(",")).join("\n") + "\n");
+    return file;
+  };
+  const col = (name) => header.indexOf(name);
+
+  await step("a batch with deliberate errors gets a precise report and changes nothing", async () => {
+    const bad = rows.map((r) => [...r]);
+    bad[0][col("m_sex")] = "9";
+    bad[1][col("age")] = "abc";
+    const file = write("bad/main.csv", bad);
+    await page.setInputFiles("#batch-file", file);
+    await page.fill("#batch-reason", "correction test");
+    await page.click("#batch-upload");
+    await page.waitForSelector("#problem-table");
+    const problems = await page.locator("#problem-table tr").evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+    assert.deepEqual(problems.map((p) => p.slice(0, 4)), [
+      ["main.csv", "2", "m_sex", "9"],
+      ["main.csv", "3", "age", "abc"],
+    ].sort((a, b) => Number(a[1]) - Number(b[1])));
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#report-csv")]);
+    const reportPath = path.join(out, "batch-report.csv");
+    await download.saveAs(reportPath);
+    const report = fs.readFileSync(reportPath, "utf8");
+    assert.ok(report.startsWith("file,row,column,value,problem\nmain.csv,2,m_sex,9,"), report);
+    assert.equal(await page.locator("#version-table tr").count(), 1, "no version was made");
+    await shot("06-batch-refused");
+  });
+
+  await step("a valid batch becomes a version with the right diff", async () => {
+    const good = rows.map((r) => [...r]);
+    good[0][col("age")] = String(Number(good[0][col("age")]) + 1);
+    const file = write("good/main.csv", good);
+    await page.setInputFiles("#batch-file", file);
+    await page.fill("#batch-reason", "âge corrigé d'après la pièce d'identité");
+    await page.click("#batch-upload");
+    await page.waitForSelector("#diff-table");
+    const diff = await page.locator("#diff-table tr[data-variable]").evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+    assert.deepEqual(diff, [["main", "age", "1", "0", "0"]]);
+    await page.reload();
+    await page.waitForSelector("#version-table");
+    const versions = await page.locator("#version-table tr").evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+    assert.equal(versions.length, 1);
+    assert.deepEqual([versions[0][0], versions[0][1], versions[0][3], versions[0][4]], ["1", "dm", "âge corrigé d'après la pièce d'identité", "1"]);
+    // Version 1 exports the corrected age; raw data is unchanged.
+    await page.selectOption("#data-version", "1");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    const v1 = path.join(out, "export-v1.zip");
+    await download.saveAs(v1);
+    const cleaned = parseCsv(unzip(v1, "data/main.csv"));
+    assert.equal(cleaned.rows.find((r) => r[0] === good[0][0])[col("age")], good[0][col("age")]);
+    await page.selectOption("#data-version", "raw");
+    const [rawDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    const raw = path.join(out, "export-raw-again.zip");
+    await rawDownload.saveAs(raw);
+    assert.equal(unzip(raw, "data/main.csv"), mainCsv);
+    await shot("07-version");
+  });
+
+  await step("the decrypted view is unavailable after logout", async () => {
+    const view = `/console/interviews/${seed.interviews[0].id}/view`;
+    assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 200);
+    await logout();
+    assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 401);
+    await login("dm");
+    assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 423);
+    await shot("08-after-logout");
+  });
+  console.log(`all ${steps.length} browser steps passed`);
+} catch (error) {
+  await shot("failure").catch(() => {});
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
