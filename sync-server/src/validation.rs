@@ -57,9 +57,9 @@ impl QuestionnaireCatalog for DeclaredNamesValidator {
         content: &[u8],
     ) -> Result<QuestionnaireFacts, Vec<String>> {
         match format {
-            QuestionnaireFormat::Xlsx => Err(vec![
-                "XLSForm (.xlsx) upload needs the XLSForm converter, which this server build does not include; \
-                 convert it with `daftar spec import form.xlsx -o form.yaml` and upload the YAML"
+            QuestionnaireFormat::Xlsx | QuestionnaireFormat::Bundle => Err(vec![
+                "XLSForm (.xlsx) and bundle uploads need the questionnaire compiler, which this validator does not include; \
+                 upload the native YAML"
                     .to_string(),
             ]),
             QuestionnaireFormat::Yaml => inspect_native_yaml(content),
@@ -113,29 +113,20 @@ fn errors_of(diagnostics: &[survey_spec::Diagnostic]) -> Vec<String> {
         .collect()
 }
 
-fn compile(
+/// Compiles an uploaded questionnaire of any format. The console uses the same function, so a version
+/// the server accepted always opens there.
+pub(crate) fn compile(
     format: QuestionnaireFormat,
     content: &[u8],
 ) -> Result<Arc<survey_spec::Questionnaire>, Vec<String>> {
     let (questionnaire, diagnostics) = match format {
         QuestionnaireFormat::Yaml => {
-            let text = std::str::from_utf8(content)
-                .map_err(|_| vec!["questionnaire.yaml: the file is not UTF-8 text".to_string()])?;
-            survey_spec::load(text, "questionnaire.yaml", &survey_spec::NoFiles)
+            survey_xlsform::load("questionnaire.yaml", content, &survey_spec::NoFiles)
         }
         QuestionnaireFormat::Xlsx => {
-            let (document, mut diagnostics) =
-                survey_xlsform::import(content, "form.xlsx", &survey_spec::NoFiles);
-            match document {
-                None => (None, diagnostics),
-                Some(document) => {
-                    let (questionnaire, more) =
-                        survey_spec::compile(&document, "form.xlsx", &survey_spec::NoFiles);
-                    diagnostics.extend(more);
-                    (questionnaire, diagnostics)
-                }
-            }
+            survey_xlsform::load("form.xlsx", content, &survey_spec::NoFiles)
         }
+        QuestionnaireFormat::Bundle => survey_xlsform::load_bundle(content),
     };
     let errors = errors_of(&diagnostics);
     match questionnaire {

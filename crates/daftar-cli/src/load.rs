@@ -25,12 +25,6 @@ impl SourceLoader for DirLoader {
     }
 }
 
-/// Whether a path names an XLSForm workbook.
-pub fn is_workbook(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-}
-
 /// The loader for a questionnaire's side files (the folder it is in).
 pub fn loader_for(path: &Path) -> DirLoader {
     DirLoader {
@@ -38,52 +32,42 @@ pub fn loader_for(path: &Path) -> DirLoader {
     }
 }
 
+/// Whether a path names a questionnaire bundle (a zip of the questionnaire and its CSV files).
+pub fn is_bundle(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    std::fs::read(path).map_err(|e| {
+        vec![file_error(
+            &path.display().to_string(),
+            format!("cannot read the file: {e}"),
+        )]
+    })
+}
+
 /// Reads a questionnaire file as written: an XLSForm workbook (`.xlsx`) or the native YAML/JSON format.
 pub fn read_document(path: &Path) -> (Option<Document>, Vec<Diagnostic>) {
-    let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return (
-                None,
-                vec![file_error(&name, format!("cannot read the file: {e}"))],
-            );
+    match read_bytes(path) {
+        Ok(bytes) => {
+            survey_xlsform::read_document(&path.display().to_string(), &bytes, &loader_for(path))
         }
-    };
-    if is_workbook(path) {
-        return survey_xlsform::import(&bytes, &name, &loader_for(path));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => survey_spec::native::read(&text, &name),
-        Err(e) => (
-            None,
-            vec![file_error(
-                &name,
-                format!(
-                    "the file is not UTF-8 text (byte {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )],
-        ),
+        Err(diagnostics) => (None, diagnostics),
     }
 }
 
-/// Loads and compiles a questionnaire file (XLSForm or native). Returns the questionnaire when it has no
-/// error, and every diagnostic.
+/// Loads and compiles a questionnaire file: native, XLSForm, or a bundle (`.zip`). Returns the
+/// questionnaire when it has no error, and every diagnostic.
 pub fn load(path: &Path) -> (Option<Arc<Questionnaire>>, Vec<Diagnostic>) {
-    let (document, mut diagnostics) = read_document(path);
-    let Some(document) = document else {
-        return (None, diagnostics);
+    let bytes = match read_bytes(path) {
+        Ok(bytes) => bytes,
+        Err(diagnostics) => return (None, diagnostics),
     };
-    let had_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let (questionnaire, more) =
-        survey_spec::compile(&document, &path.display().to_string(), &loader_for(path));
-    diagnostics.extend(more);
-    if had_errors {
-        (None, diagnostics)
-    } else {
-        (questionnaire, diagnostics)
+    if is_bundle(path) {
+        return survey_xlsform::load_bundle(&bytes);
     }
+    survey_xlsform::load(&path.display().to_string(), &bytes, &loader_for(path))
 }
 
 fn file_error(file: &str, message: String) -> Diagnostic {

@@ -119,6 +119,14 @@ enum SpecCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Pack a questionnaire and the CSV files it refers to into one bundle (.zip) for upload.
+    Bundle {
+        /// The questionnaire (.yaml, .json or .xlsx).
+        file: PathBuf,
+        /// The bundle to write (.zip).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Describe a questionnaire: items, rosters, expressions, languages.
     Stats {
         /// The questionnaire.
@@ -167,6 +175,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Spec(SpecCommand::Check { files, json }) => spec::check(&files, json),
         Command::Spec(SpecCommand::Stats { file, json }) => spec::stats(&file, json),
+        Command::Spec(SpecCommand::Bundle { file, output }) => spec::bundle(&file, &output),
         Command::Spec(SpecCommand::Import { file, output }) => {
             spec::convert(&file, &output, spec::Target::Native)
         }

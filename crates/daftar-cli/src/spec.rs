@@ -358,3 +358,47 @@ fn side_files(document: &survey_spec::Document) -> Vec<String> {
     files.dedup();
     files
 }
+
+/// Writes a bundle: the questionnaire and every side file it names, after checking that it compiles.
+pub fn bundle(input: &Path, output: &Path) -> Result<ExitCode> {
+    let (document, diagnostics) = load::read_document(input);
+    let (questionnaire, more) = match &document {
+        Some(document) => survey_spec::compile(
+            document,
+            &input.display().to_string(),
+            &load::loader_for(input),
+        ),
+        None => (None, Vec::new()),
+    };
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .chain(&more)
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    for d in &errors {
+        eprintln!("{d}");
+    }
+    let (Some(document), Some(_), true) = (document, questionnaire, errors.is_empty()) else {
+        eprintln!(
+            "daftar: {} has errors; no bundle was written",
+            input.display()
+        );
+        return Ok(ExitCode::from(1));
+    };
+    let name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let main = std::fs::read(input)
+        .map_err(|e| BadInput(format!("cannot read {}: {e}", input.display())))?;
+    let mut bundle = survey_spec::Bundle::new(&name, main).map_err(BadInput)?;
+    let folder = input.parent().unwrap_or(Path::new("."));
+    for file in side_files(&document) {
+        let bytes = std::fs::read(folder.join(&file))
+            .map_err(|e| BadInput(format!("cannot read {file}: {e}")))?;
+        bundle.add(&file, bytes).map_err(BadInput)?;
+    }
+    std::fs::write(output, bundle.to_zip())
+        .map_err(|e| BadInput(format!("cannot write {}: {e}", output.display())))?;
+    Ok(ExitCode::SUCCESS)
+}

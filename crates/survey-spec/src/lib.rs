@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod answer;
+pub mod bundle;
 pub mod canonical;
 mod compile;
 pub mod diagnostic;
@@ -18,6 +19,7 @@ mod yaml;
 use std::sync::Arc;
 
 pub use answer::{Answer, GeoPoint};
+pub use bundle::Bundle;
 pub use compile::{MAX_NAME_LEN, compile, compile_expression, value_type};
 pub use diagnostic::{Diagnostic, Diagnostics, Loc, Severity};
 pub use document::Document;

@@ -72,3 +72,88 @@ pub fn export(doc: &Document) -> Result<Vec<u8>, ExportError> {
 pub fn to_native_yaml(doc: &Document) -> String {
     yaml::to_native_yaml(doc)
 }
+
+/// Whether a file name is a workbook this crate reads (by its extension).
+pub fn is_workbook(file_name: &str) -> bool {
+    let lower = file_name.to_ascii_lowercase();
+    [".xlsx", ".xls", ".xlsm", ".ods"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// Reads a questionnaire file as written, whatever its format: an XLSForm workbook (by extension) or the
+/// native YAML/JSON format.
+pub fn read_document(
+    file_name: &str,
+    bytes: &[u8],
+    files: &dyn SourceLoader,
+) -> (Option<Document>, Vec<Diagnostic>) {
+    if is_workbook(file_name) {
+        return import(bytes, file_name, files);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => survey_spec::native::read(text, file_name),
+        Err(e) => {
+            let diagnostic = Diagnostic {
+                file: file_name.into(),
+                loc: survey_spec::Loc::Unknown,
+                severity: survey_spec::Severity::Error,
+                code: "F001",
+                message: format!("the file is not UTF-8 text (byte {})", e.valid_up_to()),
+            };
+            (None, vec![diagnostic])
+        }
+    }
+}
+
+/// Reads and compiles a questionnaire file of any format (see [`read_document`]). The questionnaire is
+/// returned only when there is no error.
+pub fn load(
+    file_name: &str,
+    bytes: &[u8],
+    files: &dyn SourceLoader,
+) -> (
+    Option<std::sync::Arc<survey_spec::Questionnaire>>,
+    Vec<Diagnostic>,
+) {
+    let (document, mut diagnostics) = read_document(file_name, bytes, files);
+    let Some(document) = document else {
+        return (None, diagnostics);
+    };
+    let had_errors = diagnostics
+        .iter()
+        .any(|d| d.severity == survey_spec::Severity::Error);
+    let (questionnaire, more) = survey_spec::compile(&document, file_name, files);
+    diagnostics.extend(more);
+    if had_errors {
+        (None, diagnostics)
+    } else {
+        (questionnaire, diagnostics)
+    }
+}
+
+/// Reads and compiles a questionnaire bundle (a zip of the questionnaire and its CSV files, see
+/// [`survey_spec::Bundle`]).
+pub fn load_bundle(
+    bytes: &[u8],
+) -> (
+    Option<std::sync::Arc<survey_spec::Questionnaire>>,
+    Vec<Diagnostic>,
+) {
+    match survey_spec::Bundle::from_zip(bytes) {
+        Ok(bundle) => {
+            let (name, main) = bundle.main();
+            load(name, main, &bundle)
+        }
+        Err(message) => {
+            let diagnostic = Diagnostic {
+                file: "bundle.zip".into(),
+                loc: survey_spec::Loc::Unknown,
+                severity: survey_spec::Severity::Error,
+                code: "F002",
+                message,
+            };
+            (None, vec![diagnostic])
+        }
+    }
+}

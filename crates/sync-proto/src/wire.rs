@@ -524,6 +524,9 @@ pub enum QuestionnaireFormat {
     Yaml,
     /// An XLSForm workbook.
     Xlsx,
+    /// A zip of the questionnaire (native or XLSForm) and the CSV files it refers to
+    /// (`daftar spec bundle`).
+    Bundle,
 }
 
 /// `POST /api/v1/surveys/{survey_id}/versions`.

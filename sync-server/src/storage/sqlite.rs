@@ -368,6 +368,7 @@ fn format_text(format: QuestionnaireFormat) -> &'static str {
     match format {
         QuestionnaireFormat::Yaml => "yaml",
         QuestionnaireFormat::Xlsx => "xlsx",
+        QuestionnaireFormat::Bundle => "bundle",
     }
 }
 
@@ -382,10 +383,10 @@ fn version_from_row(
             number: row.get(1)?,
             label: row.get(2)?,
             content_hash: row.get(3)?,
-            format: if format == "xlsx" {
-                QuestionnaireFormat::Xlsx
-            } else {
-                QuestionnaireFormat::Yaml
+            format: match format.as_str() {
+                "xlsx" => QuestionnaireFormat::Xlsx,
+                "bundle" => QuestionnaireFormat::Bundle,
+                _ => QuestionnaireFormat::Yaml,
             },
             monitoring: serde_json::from_str(&monitoring).unwrap_or_default(),
             created_at: row.get(7)?,

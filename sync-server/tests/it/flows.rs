@@ -861,3 +861,77 @@ async fn an_xlsform_workbook_is_imported_checked_and_stored_as_uploaded() {
         sync_proto::hex(&sync_proto::sha256(&workbook))
     );
 }
+
+/// The pilot questionnaire keeps its lists in CSV files: alone it cannot compile on the server, as a bundle
+/// (questionnaire + CSV files in one zip) it uploads, and its content hash is the one `daftar` computes.
+#[tokio::test]
+async fn a_questionnaire_with_csv_lists_uploads_as_a_bundle() {
+    let world = World::new();
+    let (status, _) = world
+        .json(
+            Caller::Admin,
+            Method::POST,
+            "/api/v1/surveys",
+            json!({"id": "morocco-pilot", "title": "Morocco pilot"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../questionnaire-specs/morocco-pilot");
+    let yaml = std::fs::read(folder.join("questionnaire.yaml")).unwrap();
+    let post = |content: &[u8], format: &str| json!({"format": format, "content": sync_proto::b64::encode(content)});
+    let path = "/api/v1/surveys/morocco-pilot/versions";
+    let (status, body) = world
+        .json(Caller::DataManager, Method::POST, path, post(&yaml, "yaml"))
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_questionnaire")
+    );
+    assert!(body.to_string().contains("cannot read `lists/"), "{body}");
+
+    let mut bundle = survey_spec::Bundle::new("questionnaire.yaml", yaml.clone()).unwrap();
+    for entry in std::fs::read_dir(folder.join("lists")).unwrap() {
+        let entry = entry.unwrap();
+        let name = format!("lists/{}", entry.file_name().to_string_lossy());
+        bundle
+            .add(&name, std::fs::read(entry.path()).unwrap())
+            .unwrap();
+    }
+    let (status, body) = world
+        .json(
+            Caller::DataManager,
+            Method::POST,
+            path,
+            post(&bundle.to_zip(), "bundle"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["format"], "bundle");
+    let expected = survey_xlsform::load_bundle(&bundle.to_zip()).0.unwrap();
+    assert!(
+        body["monitoring"].as_array().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(
+        expected.monitoring.len(),
+        body["monitoring"].as_array().unwrap().len()
+    );
+
+    let (status, body) = world
+        .json(
+            Caller::DataManager,
+            Method::POST,
+            path,
+            post(b"PK\x03\x04 not a zip", "bundle"),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_questionnaire")
+    );
+    assert!(
+        body.to_string().contains("not a questionnaire bundle"),
+        "{body}"
+    );
+}
