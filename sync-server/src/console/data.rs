@@ -30,30 +30,10 @@ pub struct Opened {
 }
 
 fn compile(format: QuestionnaireFormat, content: &[u8]) -> Result<Arc<Questionnaire>, AppError> {
-    let (q, diagnostics) = match format {
-        QuestionnaireFormat::Yaml => {
-            let text = std::str::from_utf8(content)
-                .map_err(|_| AppError::internal("questionnaire is not UTF-8"))?;
-            survey_spec::load(text, "questionnaire.yaml", &survey_spec::NoFiles)
-        }
-        QuestionnaireFormat::Xlsx => {
-            let (document, mut diagnostics) =
-                survey_xlsform::import(content, "form.xlsx", &survey_spec::NoFiles);
-            match document {
-                None => (None, diagnostics),
-                Some(document) => {
-                    let (q, more) =
-                        survey_spec::compile(&document, "form.xlsx", &survey_spec::NoFiles);
-                    diagnostics.extend(more);
-                    (q, diagnostics)
-                }
-            }
-        }
-    };
-    q.ok_or_else(|| {
+    crate::validation::compile(format, content).map_err(|problems| {
         AppError::internal(format!(
             "stored questionnaire does not compile: {}",
-            diagnostics.len()
+            problems.join("; ")
         ))
     })
 }
