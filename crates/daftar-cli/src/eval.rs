@@ -143,13 +143,11 @@ pub fn run(
                     eprintln!("daftar: warning: step {step} was not applied: {reason}");
                 }
             }
-            session.evaluate(
-                &expr,
-                Instance {
-                    node: session.questionnaire().top[0],
-                    scope: 0,
-                },
-            )
+            match session.questionnaire().top.first() {
+                Some(&node) => session.evaluate(&expr, Instance { node, scope: 0 }),
+                // A questionnaire without items has nothing to reference: evaluate as without one.
+                None => survey_expr::eval(&expr, &Bare(now)),
+            }
         }
     };
     say!("{}", typed_json(&value));

@@ -194,8 +194,12 @@ impl<'a> Compiler<'a> {
             }
         }
         if doc.items.is_empty() && !self.d.has_errors() {
-            self.d
-                .error(&top_loc, "Q020", "the questionnaire has no items");
+            // A form of metadata only (start, end, audit) is valid in ODK; it is just unusual.
+            self.d.warning(
+                &top_loc,
+                "Q020",
+                "the questionnaire has no items; interviews will record only their metadata",
+            );
         }
 
         // Pass 2: everything that refers to names.
@@ -476,7 +480,11 @@ impl<'a> Compiler<'a> {
             } else {
                 format!("label::{lang}")
             };
-            match header.iter().position(|h| *h == wanted) {
+            // XLSForm writes a language column as `label::Français (fr)`; the code in parentheses decides.
+            let xlsform_style = |h: &str| {
+                !lang.is_empty() && h.starts_with("label::") && h.ends_with(&format!("({lang})"))
+            };
+            match header.iter().position(|h| *h == wanted || xlsform_style(h)) {
                 Some(i) => label_cols.push(Some(i)),
                 None => {
                     self.d.error(&file.loc, "Q019", format!("`{}` has no `{wanted}` column; every declared language needs its labels", file.value));

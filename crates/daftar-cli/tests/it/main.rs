@@ -420,3 +420,25 @@ fn keys_new_writes_a_private_key_only_its_owner_can_read_and_never_overwrites() 
     assert_eq!(code, 2);
     assert!(err.contains("already exists"), "{err}");
 }
+
+#[test]
+fn a_questionnaire_of_metadata_only_loads_plays_and_evaluates() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        &dir,
+        "meta.yaml",
+        "daftar: 1\nid: meta\nversion: \"1\"\nparadata: true\nitems: []\n",
+    );
+    let (code, out, _) = daftar(&["spec", "check", &spec]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning[Q020]"), "{out}");
+    let script = write(&dir, "s.json", "[]");
+    let (code, out, err) = daftar(&["play", "--spec", &spec, "--answers", &script]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"complete\": true"), "{out}");
+    let (code, out, err) = daftar(&["eval", "1 + 1", "--spec", &spec]);
+    assert_eq!(
+        (code, out.trim(), err.as_str()),
+        (0, r#"{"type":"number","value":2}"#, "")
+    );
+}
