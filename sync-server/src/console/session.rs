@@ -54,12 +54,22 @@ impl KeyRing {
 
     /// The key of a survey for a session, if unlocked and not idle too long.
     pub fn get(&self, session: [u8; 32], survey: &str) -> Option<Arc<SurveyKeyPair>> {
+        self.get_at(session, survey, Instant::now())
+    }
+
+    /// [`KeyRing::get`] at a given instant: keys idle for `KEY_IDLE_SECONDS` are dropped first.
+    pub fn get_at(
+        &self,
+        session: [u8; 32],
+        survey: &str,
+        now: Instant,
+    ) -> Option<Arc<SurveyKeyPair>> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let keys = sessions.get_mut(&session)?;
         let idle = Duration::from_secs(KEY_IDLE_SECONDS);
-        keys.retain(|_, (_, used)| used.elapsed() < idle);
+        keys.retain(|_, (_, used)| now.saturating_duration_since(*used) < idle);
         let (key, used) = keys.get_mut(survey)?;
-        *used = Instant::now();
+        *used = now;
         Some(key.clone())
     }
 
@@ -208,5 +218,50 @@ impl FromRequestParts<AppState> for ConsoleUser {
             },
             token,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_per_session_and_forgotten_when_idle_or_at_logout() {
+        let ring = KeyRing::default();
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        ring.insert(a, "pilot", SurveyKeyPair::generate());
+        let start = Instant::now();
+        assert!(ring.get_at(a, "pilot", start).is_some());
+        assert!(
+            ring.get_at(b, "pilot", start).is_none(),
+            "another session sees nothing"
+        );
+        // Used 29 minutes later keeps it; 30 idle minutes after that drop it.
+        let later = start + Duration::from_secs(29 * 60);
+        assert!(ring.get_at(a, "pilot", later).is_some());
+        assert!(
+            ring.get_at(a, "pilot", later + Duration::from_secs(KEY_IDLE_SECONDS))
+                .is_none()
+        );
+        ring.insert(a, "pilot", SurveyKeyPair::generate());
+        ring.forget(a);
+        assert!(ring.get(a, "pilot").is_none());
+        assert!(ring.unlocked(a).is_empty());
+    }
+
+    #[test]
+    fn csrf_needs_the_cookie_echoed_in_the_header() {
+        let mut headers = HeaderMap::new();
+        assert!(check_csrf(&Method::GET, &headers).is_ok());
+        assert!(check_csrf(&Method::POST, &headers).is_err());
+        headers.insert(
+            header::COOKIE,
+            "daftar_session=s; daftar_csrf=abc".parse().unwrap(),
+        );
+        assert!(check_csrf(&Method::POST, &headers).is_err());
+        headers.insert(CSRF_HEADER, "abd".parse().unwrap());
+        assert!(check_csrf(&Method::DELETE, &headers).is_err());
+        headers.insert(CSRF_HEADER, "abc".parse().unwrap());
+        assert!(check_csrf(&Method::PUT, &headers).is_ok());
     }
 }
