@@ -28,6 +28,8 @@ pub const MISSING_CHOICE_NAME: &str = "XLS010";
 pub const BAD_CELL: &str = "XLS011";
 /// A shown question with neither label nor hint.
 pub const NO_LABEL: &str = "XLS012";
+/// An `audit` row with another name, or parameters ODK does not understand.
+pub const BAD_AUDIT: &str = "XLS013";
 
 /// A question type Daftar does not collect (media, barcode, geotrace, rank, external selects…).
 pub const UNSUPPORTED_TYPE: &str = "XLS101";

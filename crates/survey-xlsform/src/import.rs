@@ -983,6 +983,7 @@ impl Importer<'_> {
                     }
                 }
                 RowKind::Audit => {
+                    self.audit(table, row);
                     doc.paradata = Some(Located::new(true, type_loc));
                 }
                 RowKind::Unknown => {
@@ -1177,6 +1178,83 @@ impl Importer<'_> {
     }
 
     /// pyxform's `parameters` cell: `start=1 end=10 step=1` (also separated by `;` or `,`).
+    /// Checks an `audit` row as pyxform does: it is named `audit` (or not named), and its location and
+    /// change-tracking parameters hold values ODK understands. Daftar records its own paradata, so the
+    /// parameters have no further effect.
+    fn audit(&mut self, table: &Table<'_>, row: &Row) {
+        if let Some(name) = table.value(row, "name")
+            && name.value != "audit"
+        {
+            self.diags.error(
+                &name.loc,
+                codes::BAD_AUDIT,
+                format!(
+                    "an audit row is named `audit` (or left unnamed), not `{}`",
+                    name.value
+                ),
+            );
+        }
+        let Some(cell) = table.value(row, "parameters") else {
+            return;
+        };
+        let parameters = self.parse_parameters(&cell);
+        let get = |key: &str| {
+            parameters
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.value.as_str())
+        };
+        let mut problems = Vec::new();
+        let location = [
+            get("location-priority"),
+            get("location-min-interval"),
+            get("location-max-age"),
+        ];
+        if location.iter().any(Option::is_some) {
+            match location {
+                [Some(priority), Some(min), Some(max)] => {
+                    if !["no-power", "low-power", "balanced", "high-accuracy"].contains(&priority) {
+                        problems.push(format!("location-priority `{priority}` must be no-power, low-power, balanced or high-accuracy"));
+                    }
+                    match (min.parse::<i64>(), max.parse::<i64>()) {
+                        (Ok(min), Ok(max)) if min < 0 || max < 0 => problems.push(
+                            "location-min-interval and location-max-age must be positive".into(),
+                        ),
+                        (Ok(min), Ok(max)) if max < min => problems
+                            .push("location-max-age must be at least location-min-interval".into()),
+                        (Ok(_), Ok(_)) => {}
+                        _ => problems.push(
+                            "location-min-interval and location-max-age must be whole numbers"
+                                .into(),
+                        ),
+                    }
+                }
+                _ => problems.push(
+                    "location-priority, location-min-interval and location-max-age go together"
+                        .into(),
+                ),
+            }
+        }
+        for key in ["track-changes", "identify-user"] {
+            if let Some(value) = get(key)
+                && !["true", "false"].contains(&value)
+            {
+                problems.push(format!("{key} must be set to true or false, not `{value}`"));
+            }
+        }
+        if let Some(value) = get("track-changes-reasons")
+            && value != "on-form-edit"
+        {
+            problems.push(format!(
+                "track-changes-reasons must be on-form-edit, not `{value}`"
+            ));
+        }
+        for problem in problems {
+            self.diags
+                .error(&cell.loc, codes::BAD_AUDIT, format!("audit: {problem}"));
+        }
+    }
+
     fn parse_parameters(&mut self, cell: &Located<String>) -> Vec<(String, Located<String>)> {
         let mut parameters = Vec::new();
         // pyxform accepts `start=1 end=10`, `start = 1; end = 10` and `start=1,end=10`.

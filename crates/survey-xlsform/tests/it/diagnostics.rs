@@ -371,3 +371,48 @@ fn xls208_typographic_quotes_in_expressions() {
         "#]],
     );
 }
+
+#[test]
+fn xls013_audit_rows_follow_pyxform_rules() {
+    check(
+        &[(
+            "survey",
+            &[
+                &["type", "name", "label", "parameters"],
+                &["integer", "age", "Age", ""],
+                &["audit", "bobby", "", ""],
+                &[
+                    "audit",
+                    "audit",
+                    "",
+                    "location-max-age=3, location-min-interval=1",
+                ],
+                &[
+                    "audit",
+                    "",
+                    "",
+                    "location-priority=balanced location-min-interval=2 location-max-age=1",
+                ],
+                &[
+                    "audit",
+                    "audit",
+                    "",
+                    "track-changes=foo identify-user=true track-changes-reasons=always",
+                ],
+                &[
+                    "audit",
+                    "audit",
+                    "",
+                    "location-priority=high-accuracy location-min-interval=1 location-max-age=5 track-changes=true",
+                ],
+            ],
+        )],
+        expect![[r#"
+            form.xlsx:survey!B3: error[XLS013]: an audit row is named `audit` (or left unnamed), not `bobby`
+            form.xlsx:survey!D4: error[XLS013]: audit: location-priority, location-min-interval and location-max-age go together
+            form.xlsx:survey!D5: error[XLS013]: audit: location-max-age must be at least location-min-interval
+            form.xlsx:survey!D6: error[XLS013]: audit: track-changes must be set to true or false, not `foo`
+            form.xlsx:survey!D6: error[XLS013]: audit: track-changes-reasons must be on-form-edit, not `always`
+        "#]],
+    );
+}
