@@ -15,22 +15,25 @@ use tauri::{Manager as _, Runtime};
 use crate::commands::AppState;
 
 /// Adds the app's state, commands and plugins to a builder. `data_dir` overrides the platform's app data
-/// directory (tests, and `DAFTAR_DATA_DIR` for isolated runs).
+/// directory (tests, and `DAFTAR_DATA_DIR` for isolated runs); it is opened at once, the platform's one when
+/// the app is set up.
 pub fn run_app<R: Runtime>(
     builder: tauri::Builder<R>,
     data_dir: Option<PathBuf>,
-) -> tauri::Builder<R> {
-    platform::plugins(builder)
-        .setup(move |app| {
-            let dir = match &data_dir {
-                Some(d) => d.clone(),
-                None => app.path().app_data_dir()?.join("daftar"),
-            };
+) -> Result<tauri::Builder<R>, daftar_app_core::AppError> {
+    let builder = match data_dir {
+        Some(dir) => builder.manage(AppState(tauri::async_runtime::Mutex::new(AppCore::open(
+            &dir,
+        )?))),
+        None => builder.setup(|app| {
+            let dir = app.path().app_data_dir()?.join("daftar");
             let core = AppCore::open(&dir)?;
             app.manage(AppState(tauri::async_runtime::Mutex::new(core)));
             Ok(())
-        })
-        .invoke_handler(tauri::generate_handler![
+        }),
+    };
+    Ok(
+        platform::plugins(builder).invoke_handler(tauri::generate_handler![
             commands::session::app_status,
             commands::session::enrol,
             commands::session::create_pin,
@@ -50,15 +53,22 @@ pub fn run_app<R: Runtime>(
             commands::interview::complete,
             commands::interview::close_interview,
             commands::sync::sync,
-        ])
+        ]),
+    )
 }
 
 /// Starts the app.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let data_dir = std::env::var_os("DAFTAR_DATA_DIR").map(PathBuf::from);
-    let result = run_app(tauri::Builder::default(), data_dir).run(tauri::generate_context!());
-    if let Err(e) = result {
+    let builder = match run_app(tauri::Builder::default(), data_dir) {
+        Ok(builder) => builder,
+        Err(e) => {
+            eprintln!("daftar: the app's data could not be opened: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("daftar: the app could not start: {e}");
         std::process::exit(1);
     }

@@ -9,6 +9,7 @@ use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 fn app(dir: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = daftar_app::run_app(mock_builder(), Some(dir.to_path_buf()))
+        .expect("the data directory opens")
         .build(tauri::generate_context!())
         .expect("the mock app builds");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())

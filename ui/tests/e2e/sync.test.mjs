@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { remote } from 'webdriverio';
@@ -85,6 +85,7 @@ const login = async (username, password) => (await api('POST', '/api/v1/auth/log
 
 let supervisor;
 let enumeratorId;
+let startedAt;
 
 before(async () => {
   assert.ok(APP && SERVER, 'DAFTAR_APP_BIN and DAFTAR_SERVER_BIN are set');
@@ -116,6 +117,7 @@ before(async () => {
   const nativePort = await freePort();
   start('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], { DAFTAR_DATA_DIR: join(DATA, 'app') }, 'app.log');
   await waitPort(driverPort);
+  startedAt = Date.now();
   browser = await remote({
     hostname: '127.0.0.1',
     port: driverPort,
@@ -128,8 +130,10 @@ before(async () => {
   });
 });
 
+const within = (p, ms) => Promise.race([p, new Promise((r) => setTimeout(r, ms))]);
+
 after(async () => {
-  if (browser) await browser.deleteSession().catch(() => undefined);
+  if (browser) await within(browser.deleteSession().catch(() => undefined), 10000);
   for (const c of children.reverse()) await stop(c);
 });
 
@@ -146,7 +150,17 @@ async function click(sel) {
 /// Types into a field and commits it the way an enumerator does (Enter or leaving the field).
 async function type(sel, value, commit = 'Enter') {
   const el = await visible(sel);
-  await el.setValue(value);
+  if (sel.includes('data-path')) {
+    // An answer field: select what is there and type over it (clearing first would commit an empty
+    // answer on its own and re-render the page under the typing).
+    await browser.execute((e) => {
+      e.focus();
+      e.select();
+    }, el);
+    await el.addValue(value);
+  } else {
+    await el.setValue(value);
+  }
   await browser.keys(commit);
 }
 async function until(f, msg, timeout = 20000) {
@@ -163,8 +177,19 @@ async function valueIs(sel, v) {
 }
 
 test('enrol, interview in Arabic, sync, rejection with a comment, fix, send again', async () => {
+  try {
+    await scenario();
+  } catch (e) {
+    await shot('failure').catch(() => undefined);
+    throw e;
+  }
+});
+
+async function scenario() {
   // First run: enrolment in French.
   await visible('[data-screen=enrol]');
+  // Cold start: WebDriver session request (launches the app) to the first usable screen.
+  writeFileSync(join(OUT, 'cold-start.json'), JSON.stringify({ coldStartMs: Date.now() - startedAt }));
   await shot('fr-enrol');
   const { code } = await api('POST', '/api/v1/enrolment-codes', supervisor, { enumerator_id: enumeratorId });
   await type('#enrol-server', base, 'Tab');
@@ -281,4 +306,4 @@ test('enrol, interview in Arabic, sync, rejection with a comment, fix, send agai
   await click('[data-lang=fr]');
   await until(async () => (await browser.execute(() => document.documentElement.dir)) === 'ltr', 'not ltr');
   await shot('fr-home-after');
-});
+}
