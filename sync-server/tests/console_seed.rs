@@ -341,13 +341,112 @@ async fn seed(url: &str, admin_password: &str) -> Value {
             "{t}"
         );
     }
+    let morocco = seed_pilot(&api, &admin, &device, &device_key).await;
     json!({
+        "morocco": morocco,
         "url": url,
         "password": PASSWORD,
         "passphrase": PASSPHRASE,
         "interviews": interviews,
         "quotas": targets,
         "enumerator_id": ids["enum"],
+    })
+}
+
+/// The Morocco pilot (uploaded as a bundle with its CSV lists) and its eighteen scripted interviews,
+/// played through the engine and uploaded sealed. Returns the SDG 10.7.1 core total computed here, which
+/// the console must show.
+async fn seed_pilot(api: &Api, admin: &str, device: &str, device_key: &SigningKeyPair) -> Value {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../questionnaire-specs/morocco-pilot");
+    let main = std::fs::read(dir.join("questionnaire.yaml")).unwrap();
+    let mut bundle = survey_spec::Bundle::new("questionnaire.yaml", main).unwrap();
+    for entry in std::fs::read_dir(dir.join("lists")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = format!("lists/{}", path.file_name().unwrap().to_string_lossy());
+        bundle.add(&name, std::fs::read(&path).unwrap()).unwrap();
+    }
+    let (q, diagnostics) = survey_xlsform::load_bundle(&bundle.to_zip());
+    let q = q.unwrap_or_else(|| panic!("{diagnostics:?}"));
+    api.ok(
+        reqwest::Method::POST,
+        "/surveys",
+        Some(admin),
+        Some(json!({"id": "morocco-pilot", "title": "Morocco pilot"})),
+    )
+    .await;
+    let key = SurveyKeyPair::generate();
+    api.ok(
+        reqwest::Method::PUT,
+        "/surveys/morocco-pilot/key",
+        Some(admin),
+        Some(json!({"public_key": key.public_key().to_base64(), "wrapped_private_key": key.wrap(PASSPHRASE).unwrap()})),
+    )
+    .await;
+    let version = api
+        .ok(
+            reqwest::Method::POST,
+            "/surveys/morocco-pilot/versions",
+            Some(admin),
+            Some(json!({"format": QuestionnaireFormat::Bundle, "content": Base64Bytes(bundle.to_zip())})),
+        )
+        .await;
+    let hash = version["content_hash"].as_str().unwrap().to_string();
+    let mut scripts: Vec<_> = std::fs::read_dir(dir.join("scripts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.to_string_lossy().ends_with(".expect.json"))
+        .collect();
+    scripts.sort();
+    let mut records = Vec::new();
+    for script in scripts {
+        let id = Uuid::now_v7();
+        let steps: Value = serde_json::from_slice(&std::fs::read(&script).unwrap()).unwrap();
+        let record =
+            survey_data::script::play_at(&q, &id.to_string(), &steps, "2026-10-15T10:00:00+01:00")
+                .unwrap();
+        let region = record
+            .answers
+            .iter()
+            .find(|(p, _)| p == "a_region")
+            .map(|(_, a)| survey_spec::value_text::to_text(a));
+        let monitoring = region
+            .map(|r| BTreeMap::from([("a_region".to_string(), MonitoringValue::Text(r))]))
+            .unwrap_or_default();
+        let envelope = UploadEnvelope::seal_and_sign(
+            id,
+            1,
+            "morocco-pilot",
+            &hash,
+            None,
+            monitoring,
+            &record.to_payload(),
+            &key.public_key(),
+            device_key,
+        )
+        .unwrap();
+        api.ok(
+            reqwest::Method::POST,
+            "/sync/uploads",
+            Some(device),
+            Some(serde_json::to_value(&envelope).unwrap()),
+        )
+        .await;
+        records.push(record);
+    }
+    let dataset = survey_data::Dataset::from_records(&q, &records);
+    let rows = survey_data::sdg::tables_of(&dataset);
+    let core = rows
+        .iter()
+        .find(|r| r.variant == "core" && r.breakdown == "total")
+        .unwrap();
+    assert!(core.summary.n >= 3, "{core:?}");
+    json!({
+        "interviews": records.len(),
+        "core_n": core.summary.n,
+        "core_mean": core.summary.mean.map(|m| format!("{m:.3}")),
+        "core_median": core.summary.median.map(|m| format!("{m:.3}")),
+        "core_p80": core.summary.p80.map(|m| format!("{m:.3}")),
     })
 }
 

@@ -64,3 +64,22 @@ pub fn play(
     let events = session.take_events();
     Ok(InterviewRecord::from_session(id, &session, &events))
 }
+
+/// [`play`] with `now` as RFC 3339 text (`2026-10-15T10:00:00+01:00`).
+pub fn play_at(
+    q: &Arc<Questionnaire>,
+    id: &str,
+    script: &Json,
+    now: &str,
+) -> Result<InterviewRecord, String> {
+    let (millis, offset_minutes) = value_text::parse_datetime(now)?;
+    play(
+        q,
+        id,
+        script,
+        DateTimeValue {
+            millis,
+            offset_minutes,
+        },
+    )
+}

@@ -122,13 +122,17 @@ async function boot() {
   $("#who").textContent = `${me.user.username} (${me.user.role}${me.user.team ? ", " + me.user.team : ""})`;
   $("#logout").hidden = false;
   surveys = await json("GET", api("/surveys"));
-  survey = surveys[0]?.id ?? "";
+  // The chosen survey survives a reload (an id, never data).
+  const remembered = sessionStorage.getItem("daftar-survey");
+  survey = surveys.find((sv) => sv.id === remembered)?.id ?? surveys[0]?.id ?? "";
   const nav = $("#nav");
   nav.hidden = false;
   const select = h("select", { id: "survey", "aria-label": "Enquête" }) as HTMLSelectElement;
   for (const sv of surveys) select.append(h("option", { value: sv.id }, `${sv.id} — ${sv.title}`));
+  select.value = survey;
   select.addEventListener("change", () => {
     survey = select.value;
+    sessionStorage.setItem("daftar-survey", survey);
     route();
   });
   nav.append(select);

@@ -38,12 +38,16 @@ const context = await browser.newContext({ acceptDownloads: true, viewport: { wi
 const page = await context.newPage();
 const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
 
-async function login(user) {
+async function login(user, survey = "pilot") {
   await page.goto(url + "/");
   await page.fill("#username", user);
   await page.fill("#password", seed.password);
   await page.click("#login");
   await page.waitForSelector("#nav:not([hidden])");
+  if ((await page.inputValue("#survey")) !== survey) {
+    await page.selectOption("#survey", survey);
+  }
+  await page.waitForLoadState("networkidle");
 }
 async function logout() {
   await page.click("#logout");
@@ -202,6 +206,22 @@ try {
     await shot("07-version");
   });
 
+  await step("the SDG 10.7.1 tables of the pilot's scripted interviews match the seed's computation", async () => {
+    const m = seed.morocco;
+    await page.selectOption("#survey", "morocco-pilot");
+    await page.waitForLoadState("networkidle");
+    await page.click("#nav-data");
+    await page.waitForSelector("#unlock-form, #sdg-table");
+    if (await page.locator("#unlock-form").count()) await unlock();
+    await page.waitForSelector('#sdg-table tr[data-row="core/total/"]');
+    const cells = await page.locator('#sdg-table tr[data-row="core/total/"] td').allTextContents();
+    assert.deepEqual(cells.slice(3, 7), [String(m.core_n), m.core_mean, m.core_median, m.core_p80]);
+    assert.ok(await page.locator('#sdg-table tr[data-row^="extended/sex/"]').count() >= 1);
+    await shot("08-sdg");
+    await page.selectOption("#survey", "pilot");
+    await page.waitForLoadState("networkidle");
+  });
+
   await step("the decrypted view is unavailable after logout", async () => {
     const view = `/console/interviews/${seed.interviews[0].id}/view`;
     assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 200);
@@ -209,7 +229,7 @@ try {
     assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 401);
     await login("dm");
     assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 423);
-    await shot("08-after-logout");
+    await shot("09-after-logout");
   });
   console.log(`all ${steps.length} browser steps passed`);
 } catch (error) {
