@@ -33,12 +33,14 @@ mod context;
 mod event;
 mod navigation;
 mod path;
+mod quota;
 mod render;
 mod session;
 
 pub use event::{Event, EventKind};
 pub use navigation::{Screen, SectionState};
 pub use path::{Path, PathError, Segment};
+pub use quota::{QuotaUnit, monitoring_answer, quota_units};
 pub use render::display_value;
 pub use session::{
     Delta, Environment, FixedEnvironment, Instance, Issue, Rejection, ScopeId, Session, Step,

@@ -1320,6 +1320,22 @@ impl<'a> Compiler<'a> {
             .when
             .as_ref()
             .and_then(|w| self.expr(w, &chain, false, false));
+        // The server counts quotas from the monitoring fields alone: it cannot read anything else.
+        if let (Some(expr), Some(src)) = (&when, &qd.when) {
+            for slot in survey_expr::references(expr) {
+                if !monitoring.contains(&slot.0) {
+                    let name = self.nodes[slot.0 as usize].name.clone();
+                    self.d.error(
+                        &src.loc,
+                        "Q064",
+                        format!(
+                            "the `when` of quota `{}` reads `{name}`, which is not a monitoring field; the server counts quotas from monitoring fields only",
+                            qd.name.value
+                        ),
+                    );
+                }
+            }
+        }
         let label = self.opt_text(&qd.label, || {
             format!("the label of quota `{}`", qd.name.value)
         });

@@ -282,3 +282,92 @@ items:
     let sections = s.sections();
     assert_eq!((sections[0].questions, sections[0].answered), (4, 1));
 }
+
+#[test]
+fn quota_units_are_counted_per_row_from_the_monitoring_fields_alone() {
+    let q = questionnaire(
+        r#"
+daftar: 1
+id: quotas
+version: "1"
+choices:
+  sex: [{code: "1", label: Man}, {code: "2", label: Woman}]
+monitoring: [region, sex, adult]
+quotas:
+  - {name: region_sex, by: [region, sex], when: "${adult} = 1"}
+  - {name: region, by: [region]}
+items:
+  - {name: region, type: text, label: Region}
+  - {name: secret, type: text, label: "Not for supervisors"}
+  - name: members
+    type: roster
+    label: Members
+    items:
+      - {name: sex, type: single, choices: sex, label: Sex}
+      - {name: age, type: integer, label: Age}
+      - {name: adult, type: calculate, calculation: "if(${age} >= 15, 1, 0)"}
+"#,
+    );
+    let mut s = session(&q);
+    for step in [
+        set("region", Answer::Text("MA-04".into())),
+        set("secret", Answer::Text("canary".into())),
+        Step::Add {
+            roster: "members".into(),
+        },
+        Step::Add {
+            roster: "members".into(),
+        },
+        Step::Add {
+            roster: "members".into(),
+        },
+        set("members[1].sex", Answer::Choice("2".into())),
+        set("members[1].age", Answer::Integer(34)),
+        set("members[2].sex", Answer::Choice("1".into())),
+        set("members[2].age", Answer::Integer(9)),
+        set("members[3].sex", Answer::Choice("1".into())),
+        set("members[3].age", Answer::Integer(51)),
+    ] {
+        s.apply(&step).unwrap();
+    }
+    let monitoring = s.monitoring();
+    let paths: Vec<&str> = monitoring.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "region",
+            "members[1].sex",
+            "members[1].adult",
+            "members[2].sex",
+            "members[2].adult",
+            "members[3].sex",
+            "members[3].adult"
+        ],
+        "only monitoring fields, never `secret` or `age`"
+    );
+    // The server sees text; it reads it back by the items' kinds and counts.
+    let received: std::collections::BTreeMap<String, Answer> = monitoring
+        .iter()
+        .map(|(path, answer)| {
+            let text = survey_spec::value_text::to_text(answer);
+            (
+                path.clone(),
+                survey_engine::monitoring_answer(&q, path, &text).unwrap(),
+            )
+        })
+        .collect();
+    assert!(survey_engine::monitoring_answer(&q, "secret", "x").is_none());
+    let units: Vec<String> = survey_engine::quota_units(&q, &received)
+        .into_iter()
+        .map(|u| format!("{} {:?}", u.quota, u.cell))
+        .collect();
+    assert_eq!(
+        units,
+        [
+            r#"region_sex {"region": "MA-04", "sex": "2"}"#,
+            r#"region_sex {"region": "MA-04", "sex": "1"}"#,
+            r#"region {"region": "MA-04"}"#,
+        ],
+        "one unit per adult member, the child is not counted; one unit per interview for the top-level quota"
+    );
+}
