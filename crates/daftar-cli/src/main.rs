@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod clock;
 mod eval;
 mod expect;
+mod export;
 mod keys;
 mod load;
 mod play;
@@ -73,6 +74,26 @@ enum Command {
     /// The survey's key pair.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Download a survey's data as one zip from a sync server (CSV per roster level, Stata/SPSS labels,
+    /// codebook, paradata, SDG 10.7.1 tables). Password from DAFTAR_PASSWORD or standard input, survey
+    /// passphrase from DAFTAR_SURVEY_PASSPHRASE or the next line.
+    Export {
+        /// The server's address, e.g. https://daftar.example.org.
+        #[arg(long)]
+        server: String,
+        /// The data manager's user name.
+        #[arg(long)]
+        user: String,
+        /// The survey id.
+        #[arg(long)]
+        survey: String,
+        /// The zip to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// `raw` (default) or a cleaned version number.
+        #[arg(long)]
+        version: Option<String>,
+    },
     /// Check the shipped questionnaires and play the pilot's scripted interviews (the demo).
     Demo {
         /// The folder of questionnaires.
@@ -216,6 +237,13 @@ fn main() -> ExitCode {
             tz.as_deref(),
         ),
         Command::Keys(KeysCommand::New { out }) => keys::new(&out),
+        Command::Export {
+            server,
+            user,
+            survey,
+            out,
+            version,
+        } => export::run(&server, &user, &survey, version.as_deref(), &out),
         Command::Demo { dir } => spec::demo(&dir),
     };
     match result {
