@@ -1186,31 +1186,78 @@ async fn quota_cells(
 ) -> AppResult<Vec<QuotaCell>> {
     let storage = state.storage.clone();
     let survey = survey_id.to_string();
-    let (targets, interviews) = state
+    let (targets, interviews, latest) = state
         .blocking(move || {
+            let latest = match storage.list_versions(&survey)?.last() {
+                Some(version) => storage.questionnaire_version(&survey, &version.content_hash)?,
+                None => None,
+            };
             Ok((
                 storage.quota_targets(&survey)?,
                 storage.list_interviews(Some(&survey), team.as_deref())?,
+                latest,
             ))
         })
         .await?;
+    // The quota rules are the questionnaire's: one unit per row of the quota's roster whose `when` holds,
+    // counted from the monitoring fields alone (survey_engine::quota_units).
+    let questionnaire = latest.and_then(|row| {
+        crate::validation::compile_cached(row.info.format, &row.info.content_hash, &row.content)
+            .ok()
+    });
+    let counted: Vec<&sync_proto::wire::InterviewSummary> = interviews
+        .iter()
+        .filter(|interview| interview.status != InterviewStatus::Rejected)
+        .collect();
+    let units: Vec<survey_engine::QuotaUnit> = match &questionnaire {
+        Some(q) => counted
+            .iter()
+            .flat_map(|interview| {
+                let answers = interview
+                    .monitoring
+                    .iter()
+                    .filter_map(|(path, value)| {
+                        let text = value.cell_text()?;
+                        Some((
+                            path.clone(),
+                            survey_engine::monitoring_answer(q, path, &text)?,
+                        ))
+                    })
+                    .collect();
+                survey_engine::quota_units(q, &answers)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let declared = |name: &str| {
+        questionnaire
+            .as_ref()
+            .is_some_and(|q| q.quotas.iter().any(|quota| quota.name == name))
+    };
     Ok(targets
         .into_iter()
         .map(|target| {
-            let fill = interviews
-                .iter()
-                .filter(|interview| interview.status != InterviewStatus::Rejected)
-                .filter(|interview| {
-                    target.cell.iter().all(|(field, value)| {
-                        interview
-                            .monitoring
-                            .get(field)
-                            .and_then(MonitoringValue::cell_text)
-                            .as_deref()
-                            == Some(value)
+            let fill = if declared(&target.quota) {
+                units
+                    .iter()
+                    .filter(|u| u.quota == target.quota && u.cell == target.cell)
+                    .count() as u32
+            } else {
+                // A cell of fields the questionnaire declares no quota for: one unit per interview.
+                counted
+                    .iter()
+                    .filter(|interview| {
+                        target.cell.iter().all(|(field, value)| {
+                            interview
+                                .monitoring
+                                .get(field)
+                                .and_then(MonitoringValue::cell_text)
+                                .as_deref()
+                                == Some(value)
+                        })
                     })
-                })
-                .count() as u32;
+                    .count() as u32
+            };
             QuotaCell {
                 survey_id: survey_id.to_string(),
                 quota: target.quota,

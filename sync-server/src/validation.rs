@@ -113,6 +113,32 @@ fn errors_of(diagnostics: &[survey_spec::Diagnostic]) -> Vec<String> {
         .collect()
 }
 
+/// [`compile`] with a process-wide cache keyed by the stored version's content hash: quota fill is read on
+/// every sync and every dashboard refresh, and compiling the pilot costs tens of milliseconds.
+pub(crate) fn compile_cached(
+    format: QuestionnaireFormat,
+    content_hash: &str,
+    content: &[u8],
+) -> Result<Arc<survey_spec::Questionnaire>, Vec<String>> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, Arc<survey_spec::Questionnaire>>>,
+    > = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(content_hash)
+    {
+        return Ok(found.clone());
+    }
+    let questionnaire = compile(format, content)?;
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(content_hash.to_string(), questionnaire.clone());
+    Ok(questionnaire)
+}
+
 /// Compiles an uploaded questionnaire of any format. The console uses the same function, so a version
 /// the server accepted always opens there.
 pub(crate) fn compile(
@@ -190,11 +216,35 @@ impl InterviewValidator for SpecValidator {
         let questionnaire = self.compiled(version.format, content)?;
         let mut problems = Vec::new();
         for (name, value) in monitoring {
+            // A field inside a roster travels with its row path, e.g. `hh_roster[2].m_sex`: the path must
+            // lead through the item's own rosters, each with a row number.
+            let Some((item_name, rosters)) =
+                survey_engine::Path::parse(name).ok().and_then(|path| {
+                    let (last, rows) = path.segments.split_last()?;
+                    (last.row.is_none() && rows.iter().all(|s| s.row.is_some())).then(|| {
+                        (
+                            last.name.clone(),
+                            rows.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+                        )
+                    })
+                })
+            else {
+                problems.push(format!("monitoring field `{name}` is not an item path"));
+                continue;
+            };
             let declared = questionnaire
                 .monitoring
                 .iter()
                 .map(|id| questionnaire.node(*id))
-                .find(|node| node.name == *name);
+                .find(|node| node.name == item_name)
+                .filter(|node| {
+                    let chain: Vec<String> = questionnaire
+                        .roster_chain(node.id)
+                        .iter()
+                        .map(|&r| questionnaire.node(r).name.clone())
+                        .collect();
+                    chain == rosters
+                });
             let Some(node) = declared else {
                 problems.push(format!(
                     "monitoring field `{name}` is not declared in the `monitoring:` list of questionnaire {} version {}",

@@ -935,3 +935,117 @@ async fn a_questionnaire_with_csv_lists_uploads_as_a_bundle() {
         "{body}"
     );
 }
+
+/// A quota whose fields live in the household roster counts one unit per member row whose `when` holds,
+/// from the monitoring fields the tablet sends with their row paths; nothing else is needed in clear.
+#[tokio::test]
+async fn quota_units_are_counted_per_roster_row() {
+    use std::collections::BTreeMap;
+    use sync_proto::wire::MonitoringValue;
+    let world = World::new();
+    let yaml = r#"daftar: 1
+id: pilot
+version: "2026.11.2"
+languages: [en]
+choices:
+  region: [{code: "01", label: {en: Rabat}}, {code: "02", label: {en: Casablanca}}]
+  sex: [{code: "1", label: {en: Male}}, {code: "2", label: {en: Female}}]
+monitoring: [a_region, m_sex, m_adult]
+quotas:
+  - {name: region_sex, by: [a_region, m_sex], when: "${m_adult} = 1"}
+items:
+  - {name: a_region, type: single, choices: region, label: {en: Region}}
+  - name: members
+    type: roster
+    label: {en: Members}
+    items:
+      - {name: m_sex, type: single, choices: sex, label: {en: Sex}}
+      - {name: m_age, type: integer, label: {en: Age}}
+      - {name: m_adult, type: calculate, calculation: "if(${m_age} >= 15, 1, 0)"}
+"#;
+    let (status, body) = world
+        .json(
+            Caller::DataManager,
+            Method::POST,
+            "/api/v1/surveys/pilot/versions",
+            json!({"format": "yaml", "content": sync_proto::b64::encode(yaml.as_bytes())}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let version_hash = body["content_hash"].as_str().unwrap().to_string();
+    for (sex, target) in [("1", 3), ("2", 3)] {
+        let cell = json!({"quota": "region_sex", "cell": {"a_region": "01", "m_sex": sex}, "target": target});
+        let (status, _) = world
+            .json(
+                Caller::SupervisorA,
+                Method::PUT,
+                "/api/v1/surveys/pilot/quotas",
+                cell,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    // A household of three: a woman, a boy (not an adult: not counted) and a man.
+    let text = |s: &str| MonitoringValue::Text(s.into());
+    let monitoring = BTreeMap::from([
+        ("a_region".to_string(), text("01")),
+        ("members[1].m_sex".to_string(), text("2")),
+        (
+            "members[1].m_adult".to_string(),
+            MonitoringValue::Integer(1),
+        ),
+        ("members[2].m_sex".to_string(), text("1")),
+        (
+            "members[2].m_adult".to_string(),
+            MonitoringValue::Integer(0),
+        ),
+        ("members[3].m_sex".to_string(), text("1")),
+        (
+            "members[3].m_adult".to_string(),
+            MonitoringValue::Integer(1),
+        ),
+    ]);
+    let seal = |monitoring: BTreeMap<String, MonitoringValue>| {
+        UploadEnvelope::seal_and_sign(
+            Uuid::now_v7(),
+            1,
+            "pilot",
+            &version_hash,
+            Some(world.assignment_id),
+            monitoring,
+            b"answers",
+            &world.survey_key.public_key(),
+            &world.device_key,
+        )
+        .unwrap()
+    };
+    let (status, body) = upload(&world, &seal(monitoring)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // A roster field sent without its row, or through the wrong roster, is refused.
+    let (status, body) = upload(
+        &world,
+        &seal(BTreeMap::from([("m_sex".to_string(), text("1"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, body) = world
+        .call(
+            Caller::DataManager,
+            Method::GET,
+            "/api/v1/surveys/pilot/quotas",
+            None,
+        )
+        .await;
+    let fills: Vec<(String, u64)> = body["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["cell"]["m_sex"].as_str().unwrap().to_string(),
+                c["fill"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(fills, [("1".to_string(), 1), ("2".to_string(), 1)]);
+}
