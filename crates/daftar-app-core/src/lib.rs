@@ -773,7 +773,7 @@ fn content_of(session: &Session, cursor: &str) -> InterviewContent {
 
 /// Row counts implied by saved answer paths (`hh_roster[3].x` → `hh_roster` has at least 3 rows), for a
 /// restore: the store keeps answers, not row counts, and an added row is only kept once it has an answer.
-fn rows_of(_q: &Questionnaire, answers: &[(String, Answer)]) -> Vec<(String, u32)> {
+pub(crate) fn rows_of(_q: &Questionnaire, answers: &[(String, Answer)]) -> Vec<(String, u32)> {
     let mut rows: Vec<(String, u32)> = Vec::new();
     for (path, _) in answers {
         let mut prefix = String::new();

@@ -90,8 +90,11 @@ impl Bridge<'_> {
                     let survey_key = SurveyPublicKey::from_base64(key_b64)
                         .map_err(|e| AppError::Local(e.to_string()))?;
                     let sealing = survey_store::SealingPublicKey::from_bytes(&survey_key.0)?;
+                    // The store's export registers what is sent in its sync journal (its hash is
+                    // checked when the receipt comes back); what travels is the interview record the
+                    // data side reads, sealed to the survey key by the envelope.
                     let export = self.store.export_for_sync(meta.id, &sealing)?;
-                    let monitoring = monitoring_fields(self.store, meta.id)?;
+                    let (monitoring, payload) = interview_upload(self.store, meta.id)?;
                     let envelope = UploadEnvelope::seal_and_sign(
                         meta.id,
                         revision,
@@ -99,7 +102,7 @@ impl Bridge<'_> {
                         &meta.questionnaire_version,
                         meta.assignment_id.as_deref().and_then(|a| a.parse().ok()),
                         monitoring,
-                        &export.sealed,
+                        &payload,
                         &survey_key,
                         device_key,
                     )
@@ -126,11 +129,65 @@ impl Bridge<'_> {
     }
 }
 
-/// Monitoring fields travel in clear; only top-level ones are sent here (roster-level ones need the
-/// questionnaire's quota rules and stay sealed).
-fn monitoring_fields(store: &Store, id: Uuid) -> Result<BTreeMap<String, MonitoringValue>> {
-    let _ = (store, id);
-    Ok(BTreeMap::new())
+/// What an interview uploads: its monitoring fields in clear (with their row paths, for quotas) and the
+/// `daftar-interview/1` record (answers, rows, confirmed warnings, paradata) to be sealed.
+fn interview_upload(
+    store: &Store,
+    id: Uuid,
+) -> Result<(BTreeMap<String, MonitoringValue>, Vec<u8>)> {
+    let interview = store.load_interview(id)?;
+    let meta = &interview.meta;
+    let source =
+        store.load_questionnaire_version(&meta.questionnaire_id, &meta.questionnaire_version)?;
+    let q = crate::questionnaires::compile(
+        &format!("{}@{}", meta.questionnaire_id, meta.questionnaire_version),
+        &source.source,
+    )?;
+    let events = store.load_events(id)?;
+    // Calculations that read the clock see the time the interview was last worked on.
+    let last = events.last().map(|e| e.at_millis).unwrap_or(0);
+    let environment = survey_engine::FixedEnvironment::new(survey_expr::DateTimeValue {
+        millis: last,
+        offset_minutes: 0,
+    });
+    let content = &interview.content;
+    let rows = crate::rows_of(&q, &content.answers);
+    let (session, _) = survey_engine::Session::restore(
+        q,
+        Box::new(environment),
+        &rows,
+        &content.answers,
+        &content.confirmed_warnings,
+    );
+    let monitoring = session
+        .monitoring()
+        .into_iter()
+        .map(|(path, answer)| (path, monitoring_value(&answer)))
+        .collect();
+    let mut record =
+        survey_data::record::InterviewRecord::from_session(&id.to_string(), &session, &[]);
+    record.language = content.language.clone();
+    record.events = events
+        .iter()
+        .map(|e| survey_data::record::ParadataEntry {
+            at: survey_spec::value_text::format_datetime(e.at_millis, 0),
+            event: e.kind.clone(),
+            path: e.path.clone(),
+            detail: e.detail.clone(),
+        })
+        .collect();
+    Ok((monitoring, record.to_payload()))
+}
+
+/// An answer as a monitoring value in clear.
+fn monitoring_value(answer: &Answer) -> MonitoringValue {
+    match answer {
+        Answer::Integer(i) => MonitoringValue::Integer(*i),
+        Answer::Decimal(f) => MonitoringValue::Decimal(*f),
+        Answer::Text(t) | Answer::Choice(t) => MonitoringValue::Text(t.clone()),
+        Answer::Choices(codes) => MonitoringValue::Codes(codes.clone()),
+        other => MonitoringValue::Text(survey_spec::value_text::to_text(other)),
+    }
 }
 
 impl Outbox for Bridge<'_> {
