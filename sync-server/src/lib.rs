@@ -26,6 +26,7 @@ pub mod console;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod opening;
 pub mod qr;
 pub mod state;
 pub mod storage;

@@ -10,7 +10,7 @@ use survey_data::InterviewRecord;
 use survey_spec::Questionnaire;
 use sync_proto::keys::{SurveyKeyPair, SurveyPublicKey};
 use sync_proto::seal::SealedPayload;
-use sync_proto::wire::{InterviewSummary, QuestionnaireFormat, ReceiptOutcome};
+use sync_proto::wire::{InterviewSummary, QuestionnaireFormat};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -145,21 +145,10 @@ pub async fn open_all(
     let opened = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
         for detail in details {
-            let Some(stored) = detail
-                .envelopes
-                .iter()
-                .filter(|e| e.outcome == ReceiptOutcome::Accepted)
-                .max_by_key(|e| e.envelope.revision)
-            else {
+            let Some(envelope) = crate::opening::latest_accepted(&detail) else {
                 continue;
             };
-            let id = detail.summary.interview_id.to_string();
-            let plaintext = stored
-                .envelope
-                .open(&key)
-                .map_err(|e| AppError::invalid("cannot_open", format!("interview {id}: {e}")))?;
-            let record = InterviewRecord::from_payload(&id, &q, &plaintext)
-                .map_err(|e| AppError::invalid("bad_payload", e.to_string()))?;
+            let record = crate::opening::open_record(envelope, &key, &q)?;
             out.push(Opened {
                 summary: detail.summary,
                 record,

@@ -341,24 +341,15 @@ async fn view(
     caller.auth.require_team(row.team.as_deref())?;
     let survey = detail.summary.survey_id.clone();
     let key = key_for(&state, &console, &caller, &headers, &survey).await?;
-    let stored = detail
-        .envelopes
-        .iter()
-        .filter(|e| e.outcome == sync_proto::wire::ReceiptOutcome::Accepted)
-        .max_by_key(|e| e.envelope.revision)
+    let stored = crate::opening::latest_accepted(&detail)
         .ok_or_else(|| AppError::not_found("no accepted revision"))?
-        .envelope
         .clone();
     let q = console
         .questionnaires
         .get(&state, &survey, Some(&stored.questionnaire_version))
         .await?;
     let id = interview_id.to_string();
-    let plaintext = stored
-        .open(&key)
-        .map_err(|e| AppError::invalid("cannot_open", e.to_string()))?;
-    let record = InterviewRecord::from_payload(&id, &q, &plaintext)
-        .map_err(|e| AppError::invalid("bad_payload", e.to_string()))?;
+    let record = crate::opening::open_record(&stored, &key, &q)?;
     audit(
         &state,
         &caller,
