@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/users", post(create_user).get(list_users))
         .route("/users/{user_id}/deactivate", post(deactivate_user))
+        .route("/users/{user_id}/activate", post(activate_user))
+        .route("/users/{user_id}/password", post(reset_password))
         .route("/surveys", post(create_survey).get(list_surveys))
         .route("/surveys/{survey_id}/versions", post(upload_questionnaire))
         .route("/surveys/{survey_id}/key", put(set_survey_key))
@@ -112,6 +114,23 @@ pub async fn login(
     .map_err(|error| AppError::internal(error.to_string()))?;
     let user = match user {
         Some(user) if verified && user.active => user,
+        // Only someone who knows the password learns that the account is deactivated.
+        Some(user) if verified => {
+            let storage = state.storage.clone();
+            let entry = audit(
+                &state,
+                "anonymous".into(),
+                "login_refused_deactivated",
+                format!("user:{}", user.id),
+                address,
+            );
+            state.blocking(move || storage.audit(entry)).await?;
+            return Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                "account_deactivated",
+                "this account is deactivated; ask an administrator to reactivate it",
+            ));
+        }
         _ => {
             let storage = state.storage.clone();
             let entry = audit(
@@ -251,16 +270,23 @@ pub async fn list_users(
     Ok(Json(users.iter().map(|user| user.info()).collect()))
 }
 
-/// Deactivate an account and end its sessions (admin).
+/// Deactivate an account and end its sessions (admin). The account's devices are refused while it is
+/// deactivated. An administrator cannot deactivate their own account.
 #[utoipa::path(post, path = "/api/v1/users/{user_id}/deactivate", tag = "users",
     params(("user_id" = i64, Path, description = "The account")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn deactivate_user(
     State(state): State<AppState>,
     caller: UserAuth,
     Path(user_id): Path<i64>,
 ) -> AppResult<StatusCode> {
     caller.require(&[Role::Admin])?;
+    if user_id == caller.user.id {
+        return Err(AppError::invalid(
+            "own_account",
+            "an administrator cannot deactivate their own account",
+        ));
+    }
     let storage = state.storage.clone();
     let entry = audit(
         &state,
@@ -271,6 +297,67 @@ pub async fn deactivate_user(
     );
     state
         .blocking(move || storage.set_user_active(user_id, false, entry))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reactivate a deactivated account (admin). Its old sessions stay ended; it logs in again.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/activate", tag = "users",
+    params(("user_id" = i64, Path, description = "The account")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn activate_user(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(user_id): Path<i64>,
+) -> AppResult<StatusCode> {
+    caller.require(&[Role::Admin])?;
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "activate_user",
+        format!("user:{user_id}"),
+        String::new(),
+    );
+    state
+        .blocking(move || storage.set_user_active(user_id, true, entry))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Body of the password reset.
+#[derive(Debug, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ResetPasswordRequest {
+    /// The new password, under the same rules as at creation (at least 10 characters).
+    pub password: String,
+}
+
+/// Set a new password for an account (admin). Every session of the account ends.
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/password", tag = "users", request_body = ResetPasswordRequest,
+    params(("user_id" = i64, Path, description = "The account")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(user_id): Path<i64>,
+    ApiJson(request): ApiJson<ResetPasswordRequest>,
+) -> AppResult<StatusCode> {
+    caller.require(&[Role::Admin])?;
+    check_password_policy(&request.password)?;
+    let password = request.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|error| AppError::internal(error.to_string()))??;
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "reset_password",
+        format!("user:{user_id}"),
+        String::new(),
+    );
+    state
+        .blocking(move || storage.set_user_password(user_id, hash, entry))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -199,17 +199,31 @@ impl FromRequestParts<AppState> for DeviceAuth {
             .ok_or_else(|| AppError::unauthorized("send Authorization: Device <token>"))?;
         let hash = token_hash(token);
         let storage = state.storage.clone();
-        let device = state
-            .blocking(move || storage.device_by_token(hash))
+        // The device and whether its enumerator's account is active, in one blocking call.
+        let found = state
+            .blocking(move || {
+                let Some(device) = storage.device_by_token(hash)? else {
+                    return Ok(None);
+                };
+                let active = storage
+                    .user_by_id(device.enumerator_id)?
+                    .is_some_and(|user| user.active);
+                Ok(Some((device, active)))
+            })
             .await?;
-        match device {
+        match found {
             None => Err(AppError::unauthorized("unknown device token")),
-            Some(device) if device.revoked_at.is_some() => Err(AppError::new(
+            Some((device, _)) if device.revoked_at.is_some() => Err(AppError::new(
                 axum::http::StatusCode::UNAUTHORIZED,
                 "device_revoked",
                 "this device was revoked; ask your supervisor to enrol it again",
             )),
-            Some(device) => Ok(DeviceAuth { device }),
+            Some((_, false)) => Err(AppError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "account_deactivated",
+                "the enumerator's account is deactivated; ask an administrator to reactivate it",
+            )),
+            Some((device, true)) => Ok(DeviceAuth { device }),
         }
     }
 }

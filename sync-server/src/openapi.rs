@@ -11,7 +11,7 @@ use crate::api;
     info(title = "Daftar sync server", description = "Protocol version 1. Every /api/v1 request sends `Daftar-Protocol: 1`."),
     paths(
         api::login, api::logout, api::me,
-        api::create_user, api::list_users, api::deactivate_user,
+        api::create_user, api::list_users, api::deactivate_user, api::activate_user, api::reset_password,
         api::create_survey, api::list_surveys, api::upload_questionnaire, api::set_survey_key,
         api::import_assignments_csv, api::set_quota, api::get_quotas,
         api::create_enrolment_code, api::enrolment_qr, api::enrol_device, api::list_devices, api::revoke_device,
@@ -22,7 +22,7 @@ use crate::api;
         api::audit_log,
         crate::health, crate::openapi_json,
     ),
-    components(schemas(sync_proto::wire::ErrorBody, api::QrRequest)),
+    components(schemas(sync_proto::wire::ErrorBody, api::QrRequest, api::ResetPasswordRequest)),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;

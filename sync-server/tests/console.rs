@@ -620,3 +620,218 @@ async fn export_batches_and_versions_through_the_console() {
         );
     }
 }
+
+#[tokio::test]
+async fn admins_manage_accounts_and_a_deactivated_account_ends_at_once() {
+    let w = world(|_| {});
+    let mut admin = Browser::new(&w);
+    admin.login("admin").await;
+    // CSRF as everywhere: without the token nothing is created.
+    let forged = admin
+        .send(
+            Method::POST,
+            "/console/api/v1/users",
+            Some(json!({"username": "sup2", "password": "a long password", "role": "supervisor", "team": "a"})),
+            None,
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let weak = admin
+        .post(
+            "/console/api/v1/users",
+            json!({"username": "sup2", "password": "short", "role": "supervisor", "team": "a"}),
+        )
+        .await;
+    assert_eq!(weak.json()["error"]["code"], "weak_password");
+    let teamless = admin
+        .post(
+            "/console/api/v1/users",
+            json!({"username": "sup2", "password": PASSWORD, "role": "supervisor", "team": null}),
+        )
+        .await;
+    assert_eq!(teamless.json()["error"]["code"], "team_required");
+    let created = admin
+        .post(
+            "/console/api/v1/users",
+            json!({"username": "sup2", "password": PASSWORD, "role": "supervisor", "team": "a"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json());
+    let sup2_id = created.json()["id"].as_i64().unwrap();
+
+    // The new supervisor logs in, sees their team's accounts and cannot change them.
+    let mut sup2 = Browser::new(&w);
+    assert_eq!(sup2.login("sup2").await.status, StatusCode::OK);
+    let listed = sup2.get("/console/api/v1/users").await.json();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sup", "enum", "sup2"]);
+    let refused = sup2
+        .post(
+            &format!("/console/api/v1/users/{sup2_id}/deactivate"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let unlocked = sup2
+        .post(
+            "/console/surveys/pilot/unlock",
+            json!({"passphrase": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK);
+    let view = format!("/console/interviews/{}/view", w.interview);
+    assert_eq!(sup2.get(&view).await.status, StatusCode::OK);
+
+    // Deactivation ends the console session at once, and login is refused with a clear message.
+    let deactivated = admin
+        .post(
+            &format!("/console/api/v1/users/{sup2_id}/deactivate"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(deactivated.status, StatusCode::NO_CONTENT);
+    assert_eq!(sup2.get(&view).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sup2.get("/console/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = sup2.login("sup2").await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+    assert_eq!(again.json()["error"]["code"], "account_deactivated");
+    assert!(
+        again.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("deactivated"),
+        "{:?}",
+        again.json()
+    );
+    // A wrong password still says only that: deactivation is not disclosed without the password.
+    let guessed = sup2
+        .send(
+            Method::POST,
+            "/console/login",
+            Some(json!({"username": "sup2", "password": "not the password"})),
+            None,
+        )
+        .await;
+    assert_eq!(guessed.status, StatusCode::UNAUTHORIZED);
+    let users = admin.get("/console/api/v1/users").await.json();
+    let row = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == sup2_id)
+        .unwrap();
+    assert_eq!(row["active"], false);
+
+    // Reactivated, the account logs in again and starts locked.
+    let reactivated = admin
+        .post(
+            &format!("/console/api/v1/users/{sup2_id}/activate"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reactivated.status, StatusCode::NO_CONTENT);
+    assert_eq!(sup2.login("sup2").await.status, StatusCode::OK);
+    assert_eq!(sup2.get(&view).await.status, StatusCode::LOCKED);
+
+    // A password reset follows the password rules and ends the account's sessions.
+    let reset_path = format!("/console/api/v1/users/{sup2_id}/password");
+    let weak = admin.post(&reset_path, json!({"password": "short"})).await;
+    assert_eq!(weak.json()["error"]["code"], "weak_password");
+    assert_eq!(
+        sup2.get("/console/session").await.status,
+        StatusCode::OK,
+        "a refused reset changes nothing"
+    );
+    let reset = admin
+        .post(&reset_path, json!({"password": "a brand new password"}))
+        .await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sup2.get("/console/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(sup2.login("sup2").await.status, StatusCode::UNAUTHORIZED);
+    let fresh = sup2
+        .send(
+            Method::POST,
+            "/console/login",
+            Some(json!({"username": "sup2", "password": "a brand new password"})),
+            None,
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK);
+
+    // An administrator cannot lock themself out; data managers do not manage accounts.
+    let admin_id = admin.get("/console/session").await.json()["user"]["id"].clone();
+    let own = admin
+        .post(
+            &format!("/console/api/v1/users/{admin_id}/deactivate"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(own.json()["error"]["code"], "own_account");
+    let mut dm = Browser::new(&w);
+    dm.login("dm").await;
+    assert_eq!(
+        dm.get("/console/api/v1/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_deactivated_enumerators_device_is_refused_until_reactivated() {
+    let w = world(|_| {});
+    let mut admin = Browser::new(&w);
+    admin.login("admin").await;
+    let users = admin.get("/console/api/v1/users").await.json();
+    let enumerator = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "enum")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let changes = || async {
+        let request = Request::builder()
+            .uri("/api/v1/sync/changes")
+            .header("Daftar-Protocol", "1")
+            .header(header::AUTHORIZATION, "Device device-token")
+            .body(Body::empty())
+            .unwrap();
+        let response = w.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
+        )
+    };
+    assert_eq!(changes().await.0, StatusCode::OK);
+    admin
+        .post(
+            &format!("/console/api/v1/users/{enumerator}/deactivate"),
+            json!({}),
+        )
+        .await;
+    let (status, body) = changes().await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "account_deactivated");
+    admin
+        .post(
+            &format!("/console/api/v1/users/{enumerator}/activate"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(changes().await.0, StatusCode::OK);
+}

@@ -346,6 +346,7 @@ async fn seed(url: &str, admin_password: &str) -> Value {
         "morocco": morocco,
         "url": url,
         "password": PASSWORD,
+        "admin_password": admin_password,
         "passphrase": PASSPHRASE,
         "interviews": interviews,
         "quotas": targets,

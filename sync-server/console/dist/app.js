@@ -92,7 +92,9 @@ async function boot() {
         await json("POST", "/console/login", { username, password });
         location.reload();
       } catch (err) {
-        show(err, $("#login-error"));
+        if (err instanceof ApiError && err.body?.error?.code === "account_deactivated") {
+          $("#login-error").textContent = "Ce compte est d\xE9sactiv\xE9 ; demandez \xE0 un administrateur de le r\xE9activer.";
+        } else show(err, $("#login-error"));
       }
     });
     return;
@@ -113,7 +115,9 @@ async function boot() {
     route();
   });
   nav.append(select);
-  for (const [hash, label] of [["dashboard", "Tableau de bord"], ["review", "Contr\xF4le"], ["work", "Affectations"], ["data", "Donn\xE9es"]]) {
+  const pages = [["dashboard", "Tableau de bord"], ["review", "Contr\xF4le"], ["work", "Affectations"], ["data", "Donn\xE9es"]];
+  if (me.user.role === "admin" || me.user.role === "supervisor") pages.push(["users", "Comptes"]);
+  for (const [hash, label] of pages) {
     nav.append(h("a", { href: `#${hash}`, id: `nav-${hash}` }, label));
   }
   window.addEventListener("hashchange", route);
@@ -128,6 +132,7 @@ async function route() {
     else if (page === "review") await reviewPage(main);
     else if (page === "work") await workPage(main);
     else if (page === "data") await dataPage(main);
+    else if (page === "users") await usersPage(main);
     else await dashboard(main);
   } catch (err) {
     main.append(h("p", { class: "error", role: "alert" }, err instanceof Error ? err.message : String(err)));
@@ -317,9 +322,8 @@ async function interviewPage(main, id) {
   render();
 }
 async function workPage(main) {
-  main.append(h("h1", {}, "Affectations, appareils, comptes"));
+  main.append(h("h1", {}, "Affectations et appareils"));
   const msg = h("p", { id: "work-result", role: "status" });
-  const users = await json("GET", api("/users")).catch(() => []);
   const assignments = await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
   const interviews = await json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
   const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "Quantit\xE9"), h("th", {}, "Entretiens de l'enqu\xEAteur"), h("th", {}, "Pr\xE9chargement"), h("th", {}, "R\xE9affecter")));
@@ -384,9 +388,85 @@ async function workPage(main) {
     }
   });
   main.append(h("h2", {}, "Appareils"), dt, h("p", {}, "Enr\xF4ler pour l'enqu\xEAteur ", enrolFor, enrol), code);
-  const ut = h("table", { id: "user-table" }, h("tr", {}, h("th", {}, "id"), h("th", {}, "Compte"), h("th", {}, "R\xF4le"), h("th", {}, "\xC9quipe"), h("th", {}, "Actif")));
-  for (const u of users) ut.append(h("tr", {}, h("td", {}, String(u.id)), h("td", {}, u.username), h("td", {}, u.role), h("td", {}, u.team ?? ""), h("td", {}, u.active ? "oui" : "non")));
-  main.append(h("h2", {}, "Comptes"), ut, msg);
+  main.append(msg);
+}
+var ROLES = [["enumerator", "Enqu\xEAteur"], ["supervisor", "Superviseur"], ["data_manager", "Gestionnaire de donn\xE9es"], ["admin", "Administrateur"]];
+var roleLabel = (role) => ROLES.find(([r]) => r === role)?.[1] ?? role;
+var TEAM_ROLES = ["enumerator", "supervisor"];
+async function usersPage(main) {
+  main.append(h("h1", {}, "Comptes"));
+  const users = await json("GET", api("/users"));
+  const isAdmin = me?.user.role === "admin";
+  const msg = h("p", { id: "users-result", role: "status" });
+  const table = h("table", { id: "user-table" }, h("thead", {}, h("tr", {}, h("th", {}, "id"), h("th", {}, "Compte"), h("th", {}, "R\xF4le"), h("th", {}, "\xC9quipe"), h("th", {}, "Actif"), isAdmin ? h("th", {}, "Actions") : null)));
+  const body = h("tbody");
+  table.append(body);
+  for (const u of users) {
+    const row = h("tr", { "data-user": u.username, class: u.active ? "" : "inactive" }, h("td", { class: "num" }, String(u.id)), h("td", {}, h("bdi", {}, u.username)), h("td", {}, roleLabel(u.role)), h("td", {}, h("bdi", {}, u.team ?? "")), h("td", { class: "active" }, u.active ? "oui" : "non"));
+    if (isAdmin) {
+      const cell = h("td", { class: "actions" });
+      if (u.id !== me?.user.id) {
+        const toggle = h("button", { class: u.active ? "deactivate" : "activate" }, u.active ? "D\xE9sactiver" : "R\xE9activer");
+        toggle.addEventListener("click", async () => {
+          if (u.active && !confirm(`D\xE9sactiver ${u.username} ? Ses sessions et ses appareils sont coup\xE9s aussit\xF4t.`)) return;
+          try {
+            await json("POST", api(`/users/${u.id}/${u.active ? "deactivate" : "activate"}`));
+            await route();
+            $("#users-result").textContent = u.active ? `${u.username} d\xE9sactiv\xE9.` : `${u.username} r\xE9activ\xE9.`;
+          } catch (err) {
+            show(err, msg);
+          }
+        });
+        cell.append(toggle);
+      }
+      const password2 = h("input", { type: "password", class: "new-password", autocomplete: "new-password", placeholder: "Nouveau mot de passe", "aria-label": `Nouveau mot de passe de ${u.username}`, size: 18 });
+      const reset = h("button", { class: "reset-password" }, "R\xE9initialiser");
+      reset.addEventListener("click", async () => {
+        try {
+          await json("POST", api(`/users/${u.id}/password`), { password: password2.value });
+          password2.value = "";
+          msg.textContent = `Mot de passe de ${u.username} chang\xE9 ; ses sessions sont ferm\xE9es.`;
+        } catch (err) {
+          show(err, msg);
+        }
+      });
+      cell.append(" ", password2, reset);
+      row.append(cell);
+    }
+    body.append(row);
+  }
+  main.append(table);
+  if (!isAdmin) {
+    main.append(h("p", {}, "Lecture seule : les comptes de votre \xE9quipe. Un administrateur les cr\xE9e et les modifie."), msg);
+    return;
+  }
+  const username = h("input", { id: "new-user-name", autocomplete: "off", required: true, maxlength: 64 });
+  const role = h("select", { id: "new-user-role" });
+  for (const [r, l] of ROLES) role.append(h("option", { value: r }, l));
+  const team = h("input", { id: "new-user-team", autocomplete: "off" });
+  const password = h("input", { id: "new-user-password", type: "password", autocomplete: "new-password", minlength: 10, required: true });
+  const teamLabel = h("label", {}, "\xC9quipe ", team);
+  const syncTeam = () => {
+    const needed = TEAM_ROLES.includes(role.value);
+    teamLabel.hidden = !needed;
+    team.required = needed;
+  };
+  role.addEventListener("change", syncTeam);
+  syncTeam();
+  const form = h("form", { id: "new-user-form", class: "inline-form" }, h("label", {}, "Compte ", username), h("label", {}, "R\xF4le ", role), teamLabel, h("label", {}, "Mot de passe initial (10 caract\xE8res au moins) ", password), h("button", { type: "submit", id: "create-user" }, "Cr\xE9er le compte"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const needsTeam = TEAM_ROLES.includes(role.value);
+    try {
+      const created = await json("POST", api("/users"), { username: username.value.trim(), password: password.value, role: role.value, team: needsTeam ? team.value.trim() : null });
+      password.value = "";
+      await route();
+      $("#users-result").textContent = `Compte ${created.username} cr\xE9\xE9.`;
+    } catch (err) {
+      show(err, msg);
+    }
+  });
+  main.append(h("h2", {}, "Nouveau compte"), form, msg);
 }
 function fmt(x) {
   return x === null || x === void 0 ? "\u2014" : x.toFixed(3);

@@ -114,7 +114,9 @@ async function boot() {
         await json("POST", "/console/login", { username, password });
         location.reload();
       } catch (err) {
-        show(err, $("#login-error"));
+        if (err instanceof ApiError && err.body?.error?.code === "account_deactivated") {
+          $("#login-error").textContent = "Ce compte est désactivé ; demandez à un administrateur de le réactiver.";
+        } else show(err, $("#login-error"));
       }
     });
     return;
@@ -136,7 +138,10 @@ async function boot() {
     route();
   });
   nav.append(select);
-  for (const [hash, label] of [["dashboard", "Tableau de bord"], ["review", "Contrôle"], ["work", "Affectations"], ["data", "Données"]]) {
+  const pages = [["dashboard", "Tableau de bord"], ["review", "Contrôle"], ["work", "Affectations"], ["data", "Données"]];
+  // Accounts: administrators manage them, supervisors see their team's; data managers have no access.
+  if (me.user.role === "admin" || me.user.role === "supervisor") pages.push(["users", "Comptes"]);
+  for (const [hash, label] of pages) {
     nav.append(h("a", { href: `#${hash}`, id: `nav-${hash}` }, label));
   }
   window.addEventListener("hashchange", route);
@@ -152,6 +157,7 @@ async function route() {
     else if (page === "review") await reviewPage(main);
     else if (page === "work") await workPage(main);
     else if (page === "data") await dataPage(main);
+    else if (page === "users") await usersPage(main);
     else await dashboard(main);
   } catch (err) {
     main.append(h("p", { class: "error", role: "alert" }, err instanceof Error ? err.message : String(err)));
@@ -362,9 +368,8 @@ async function interviewPage(main: HTMLElement, id: string) {
 // ---- Assignments, devices, users ----------------------------------------------------------------
 
 async function workPage(main: HTMLElement) {
-  main.append(h("h1", {}, "Affectations, appareils, comptes"));
+  main.append(h("h1", {}, "Affectations et appareils"));
   const msg = h("p", { id: "work-result", role: "status" });
-  const users: Json[] = await json("GET", api("/users")).catch(() => []);
   const assignments: Json[] = await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
   const interviews: Json[] = await json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
   const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enquêteur"), h("th", {}, "Quantité"), h("th", {}, "Entretiens de l'enquêteur"), h("th", {}, "Préchargement"), h("th", {}, "Réaffecter")));
@@ -431,9 +436,90 @@ async function workPage(main: HTMLElement) {
   });
   main.append(h("h2", {}, "Appareils"), dt, h("p", {}, "Enrôler pour l'enquêteur ", enrolFor, enrol), code);
 
-  const ut = h("table", { id: "user-table" }, h("tr", {}, h("th", {}, "id"), h("th", {}, "Compte"), h("th", {}, "Rôle"), h("th", {}, "Équipe"), h("th", {}, "Actif")));
-  for (const u of users) ut.append(h("tr", {}, h("td", {}, String(u.id)), h("td", {}, u.username), h("td", {}, u.role), h("td", {}, u.team ?? ""), h("td", {}, u.active ? "oui" : "non")));
-  main.append(h("h2", {}, "Comptes"), ut, msg);
+  main.append(msg);
+}
+
+// ---- Accounts ----------------------------------------------------------------------------------
+
+const ROLES: [string, string][] = [["enumerator", "Enquêteur"], ["supervisor", "Superviseur"], ["data_manager", "Gestionnaire de données"], ["admin", "Administrateur"]];
+const roleLabel = (role: string) => ROLES.find(([r]) => r === role)?.[1] ?? role;
+// Roles whose accounts belong to a team (the server refuses them without one).
+const TEAM_ROLES = ["enumerator", "supervisor"];
+
+async function usersPage(main: HTMLElement) {
+  main.append(h("h1", {}, "Comptes"));
+  const users: Json[] = await json("GET", api("/users"));
+  const isAdmin = me?.user.role === "admin";
+  const msg = h("p", { id: "users-result", role: "status" });
+  const table = h("table", { id: "user-table" }, h("thead", {}, h("tr", {}, h("th", {}, "id"), h("th", {}, "Compte"), h("th", {}, "Rôle"), h("th", {}, "Équipe"), h("th", {}, "Actif"), isAdmin ? h("th", {}, "Actions") : null)));
+  const body = h("tbody");
+  table.append(body);
+  for (const u of users) {
+    const row = h("tr", { "data-user": u.username, class: u.active ? "" : "inactive" }, h("td", { class: "num" }, String(u.id)), h("td", {}, h("bdi", {}, u.username)), h("td", {}, roleLabel(u.role)), h("td", {}, h("bdi", {}, u.team ?? "")), h("td", { class: "active" }, u.active ? "oui" : "non"));
+    if (isAdmin) {
+      const cell = h("td", { class: "actions" });
+      if (u.id !== me?.user.id) {
+        const toggle = h("button", { class: u.active ? "deactivate" : "activate" }, u.active ? "Désactiver" : "Réactiver");
+        toggle.addEventListener("click", async () => {
+          if (u.active && !confirm(`Désactiver ${u.username} ? Ses sessions et ses appareils sont coupés aussitôt.`)) return;
+          try {
+            await json("POST", api(`/users/${u.id}/${u.active ? "deactivate" : "activate"}`));
+            await route();
+            $("#users-result").textContent = u.active ? `${u.username} désactivé.` : `${u.username} réactivé.`;
+          } catch (err) {
+            show(err, msg);
+          }
+        });
+        cell.append(toggle);
+      }
+      const password = h("input", { type: "password", class: "new-password", autocomplete: "new-password", placeholder: "Nouveau mot de passe", "aria-label": `Nouveau mot de passe de ${u.username}`, size: 18 }) as HTMLInputElement;
+      const reset = h("button", { class: "reset-password" }, "Réinitialiser");
+      reset.addEventListener("click", async () => {
+        try {
+          await json("POST", api(`/users/${u.id}/password`), { password: password.value });
+          password.value = "";
+          msg.textContent = `Mot de passe de ${u.username} changé ; ses sessions sont fermées.`;
+        } catch (err) {
+          show(err, msg);
+        }
+      });
+      cell.append(" ", password, reset);
+      row.append(cell);
+    }
+    body.append(row);
+  }
+  main.append(table);
+  if (!isAdmin) {
+    main.append(h("p", {}, "Lecture seule : les comptes de votre équipe. Un administrateur les crée et les modifie."), msg);
+    return;
+  }
+  const username = h("input", { id: "new-user-name", autocomplete: "off", required: true, maxlength: 64 }) as HTMLInputElement;
+  const role = h("select", { id: "new-user-role" }) as HTMLSelectElement;
+  for (const [r, l] of ROLES) role.append(h("option", { value: r }, l));
+  const team = h("input", { id: "new-user-team", autocomplete: "off" }) as HTMLInputElement;
+  const password = h("input", { id: "new-user-password", type: "password", autocomplete: "new-password", minlength: 10, required: true }) as HTMLInputElement;
+  const teamLabel = h("label", {}, "Équipe ", team);
+  const syncTeam = () => {
+    const needed = TEAM_ROLES.includes(role.value);
+    teamLabel.hidden = !needed;
+    team.required = needed;
+  };
+  role.addEventListener("change", syncTeam);
+  syncTeam();
+  const form = h("form", { id: "new-user-form", class: "inline-form" }, h("label", {}, "Compte ", username), h("label", {}, "Rôle ", role), teamLabel, h("label", {}, "Mot de passe initial (10 caractères au moins) ", password), h("button", { type: "submit", id: "create-user" }, "Créer le compte"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const needsTeam = TEAM_ROLES.includes(role.value);
+    try {
+      const created = await json("POST", api("/users"), { username: username.value.trim(), password: password.value, role: role.value, team: needsTeam ? team.value.trim() : null });
+      password.value = "";
+      await route();
+      $("#users-result").textContent = `Compte ${created.username} créé.`;
+    } catch (err) {
+      show(err, msg);
+    }
+  });
+  main.append(h("h2", {}, "Nouveau compte"), form, msg);
 }
 
 // ---- Data: export, cleaned batches, SDG 10.7.1 --------------------------------------------------

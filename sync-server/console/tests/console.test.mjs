@@ -38,16 +38,16 @@ const context = await browser.newContext({ acceptDownloads: true, viewport: { wi
 const page = await context.newPage();
 const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
 
-async function login(user, survey = "pilot") {
-  await page.goto(url + "/");
-  await page.fill("#username", user);
-  await page.fill("#password", seed.password);
-  await page.click("#login");
-  await page.waitForSelector("#nav:not([hidden])");
-  if ((await page.inputValue("#survey")) !== survey) {
-    await page.selectOption("#survey", survey);
+async function login(user, survey = "pilot", password = seed.password, on = page) {
+  await on.goto(url + "/");
+  await on.fill("#username", user);
+  await on.fill("#password", password);
+  await on.click("#login");
+  await on.waitForSelector("#nav:not([hidden])");
+  if ((await on.inputValue("#survey")) !== survey) {
+    await on.selectOption("#survey", survey);
   }
-  await page.waitForLoadState("networkidle");
+  await on.waitForLoadState("networkidle");
 }
 async function logout() {
   await page.click("#logout");
@@ -230,6 +230,41 @@ try {
     await login("dm");
     assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 423);
     await shot("09-after-logout");
+  });
+  await step("an administrator creates an account that logs in; deactivated, its session ends and login is refused", async () => {
+    await logout();
+    await login("admin", "pilot", seed.admin_password);
+    await page.click("#nav-users");
+    await page.waitForSelector("#new-user-form");
+    await page.fill("#new-user-name", "sup_new");
+    await page.selectOption("#new-user-role", "supervisor");
+    await page.fill("#new-user-team", "a");
+    await page.fill("#new-user-password", "a long initial password");
+    await page.click("#create-user");
+    await page.waitForSelector('#user-table tr[data-user="sup_new"]');
+    assert.equal(await page.locator('#user-table tr[data-user="sup_new"] .active').textContent(), "oui");
+    // The new supervisor logs in in another browser and sees the team's accounts read-only.
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const second = await other.newPage();
+    await login("sup_new", "pilot", "a long initial password", second);
+    await second.click("#nav-users");
+    await second.waitForSelector('#user-table tr[data-user="sup_new"]');
+    assert.equal(await second.locator("#new-user-form, #user-table button").count(), 0, "supervisors only read accounts");
+    assert.deepEqual((await second.locator("#user-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.user))).sort(), ["enum", "sup", "sup_new"]);
+    await shot("10-users");
+    // Deactivated: the open session ends at once and a new login gets a clear message.
+    page.once("dialog", (d) => d.accept());
+    await page.click('#user-table tr[data-user="sup_new"] button.deactivate');
+    await page.waitForFunction(() => document.querySelector('#user-table tr[data-user="sup_new"] .active')?.textContent === "non");
+    assert.equal(await second.evaluate(async () => (await fetch("/console/session")).status), 401);
+    await second.goto(url + "/");
+    await second.fill("#username", "sup_new");
+    await second.fill("#password", "a long initial password");
+    await second.click("#login");
+    await second.waitForFunction(() => document.querySelector("#login-error").textContent.length > 0);
+    assert.match(await second.locator("#login-error").textContent(), /désactivé/);
+    await second.screenshot({ path: path.join(out, "11-deactivated-login.png") });
+    await other.close();
   });
   console.log(`all ${steps.length} browser steps passed`);
 } catch (error) {

@@ -213,6 +213,7 @@ async fn forward(
     );
     // A fresh request: the outer route's path parameters (kept in the extensions) must not reach the
     // API's router, which extracts its own. Only the client address travels along.
+    let (method, path) = (parts.method.clone(), parts.uri.path().to_string());
     let mut inner = Request::new(body);
     *inner.method_mut() = parts.method;
     *inner.uri_mut() = parts.uri;
@@ -223,13 +224,33 @@ async fn forward(
     {
         inner.extensions_mut().insert(*address);
     }
+    let ends_sessions = ended_account(&method, &path);
     let response = console
         .api
         .clone()
         .oneshot(inner)
         .await
         .map_err(|e| AppError::internal(e.to_string()))?;
+    // The API ended the account's sessions; their unlocked keys go with them, now.
+    if let Some(user) = ends_sessions
+        && response.status().is_success()
+    {
+        console.keys.forget_user(user);
+    }
     Ok(response)
+}
+
+/// The account whose sessions an API request ends, if it is one that does: deactivation and password
+/// reset (`POST /users/{id}/deactivate`, `POST /users/{id}/password`).
+fn ended_account(method: &axum::http::Method, path: &str) -> Option<i64> {
+    if method != axum::http::Method::POST {
+        return None;
+    }
+    let rest = path.strip_prefix("/users/")?;
+    let (id, action) = rest.split_once('/')?;
+    matches!(action, "deactivate" | "password")
+        .then(|| id.parse().ok())
+        .flatten()
 }
 
 const DATA_ROLES: &[Role] = &[Role::Admin, Role::DataManager];
@@ -276,9 +297,12 @@ async fn unlock(
         outcome.into(),
     )
     .await?;
-    console
-        .keys
-        .insert(caller.auth.token_hash, &survey_id, result?);
+    console.keys.insert(
+        caller.auth.token_hash,
+        caller.auth.user.id,
+        &survey_id,
+        result?,
+    );
     Ok(Json(
         json!({"unlocked": console.keys.unlocked(caller.auth.token_hash)}),
     ))

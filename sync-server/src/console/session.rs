@@ -33,8 +33,12 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// An unlocked key is forgotten after this long without use.
 pub const KEY_IDLE_SECONDS: u64 = 30 * 60;
 
-/// The keys of one session by survey, with when each was last used.
-type SessionKeys = HashMap<String, (Arc<SurveyKeyPair>, Instant)>;
+/// The keys of one session by survey, with when each was last used, and the session's account.
+#[derive(Default)]
+struct SessionKeys {
+    user: i64,
+    keys: HashMap<String, (Arc<SurveyKeyPair>, Instant)>,
+}
 
 /// Survey keys unlocked per session.
 #[derive(Default)]
@@ -43,13 +47,22 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// Keeps a key for a session.
-    pub fn insert(&self, session: [u8; 32], survey: &str, key: SurveyKeyPair) {
+    /// Keeps a key for a session of an account. Sessions whose keys have all been idle too long are
+    /// dropped on the way, so the keys of a session that ended elsewhere (an account deactivated through
+    /// the JSON API) do not outlive `KEY_IDLE_SECONDS`.
+    pub fn insert(&self, session: [u8; 32], user: i64, survey: &str, key: SurveyKeyPair) {
+        let now = Instant::now();
+        let idle = Duration::from_secs(KEY_IDLE_SECONDS);
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        sessions
-            .entry(session)
-            .or_default()
-            .insert(survey.to_string(), (Arc::new(key), Instant::now()));
+        sessions.retain(|_, entry| {
+            entry
+                .keys
+                .values()
+                .any(|(_, used)| now.saturating_duration_since(*used) < idle)
+        });
+        let entry = sessions.entry(session).or_default();
+        entry.user = user;
+        entry.keys.insert(survey.to_string(), (Arc::new(key), now));
     }
 
     /// The key of a survey for a session, if unlocked and not idle too long.
@@ -65,10 +78,12 @@ impl KeyRing {
         now: Instant,
     ) -> Option<Arc<SurveyKeyPair>> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        let keys = sessions.get_mut(&session)?;
+        let entry = sessions.get_mut(&session)?;
         let idle = Duration::from_secs(KEY_IDLE_SECONDS);
-        keys.retain(|_, (_, used)| now.saturating_duration_since(*used) < idle);
-        let (key, used) = keys.get_mut(survey)?;
+        entry
+            .keys
+            .retain(|_, (_, used)| now.saturating_duration_since(*used) < idle);
+        let (key, used) = entry.keys.get_mut(survey)?;
         *used = now;
         Some(key.clone())
     }
@@ -79,8 +94,10 @@ impl KeyRing {
         let idle = Duration::from_secs(KEY_IDLE_SECONDS);
         let mut out: Vec<String> = sessions
             .get(&session)
-            .map(|keys| {
-                keys.iter()
+            .map(|entry| {
+                entry
+                    .keys
+                    .iter()
                     .filter(|(_, (_, used))| used.elapsed() < idle)
                     .map(|(s, _)| s.clone())
                     .collect()
@@ -93,8 +110,8 @@ impl KeyRing {
     /// Forgets one survey's key for a session.
     pub fn lock(&self, session: [u8; 32], survey: &str) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(keys) = sessions.get_mut(&session) {
-            keys.remove(survey);
+        if let Some(entry) = sessions.get_mut(&session) {
+            entry.keys.remove(survey);
         }
     }
 
@@ -102,6 +119,12 @@ impl KeyRing {
     pub fn forget(&self, session: [u8; 32]) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions.remove(&session);
+    }
+
+    /// Forgets every key of every session of an account (deactivated, or its password reset).
+    pub fn forget_user(&self, user: i64) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.retain(|_, entry| entry.user != user);
     }
 }
 
@@ -229,7 +252,7 @@ mod tests {
     fn keys_are_per_session_and_forgotten_when_idle_or_at_logout() {
         let ring = KeyRing::default();
         let (a, b) = ([1u8; 32], [2u8; 32]);
-        ring.insert(a, "pilot", SurveyKeyPair::generate());
+        ring.insert(a, 1, "pilot", SurveyKeyPair::generate());
         let start = Instant::now();
         assert!(ring.get_at(a, "pilot", start).is_some());
         assert!(
@@ -243,10 +266,26 @@ mod tests {
             ring.get_at(a, "pilot", later + Duration::from_secs(KEY_IDLE_SECONDS))
                 .is_none()
         );
-        ring.insert(a, "pilot", SurveyKeyPair::generate());
+        ring.insert(a, 1, "pilot", SurveyKeyPair::generate());
         ring.forget(a);
         assert!(ring.get(a, "pilot").is_none());
         assert!(ring.unlocked(a).is_empty());
+    }
+
+    #[test]
+    fn an_accounts_keys_are_forgotten_in_all_its_sessions_at_once() {
+        let ring = KeyRing::default();
+        let (a, b, c) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        ring.insert(a, 7, "pilot", SurveyKeyPair::generate());
+        ring.insert(b, 7, "other", SurveyKeyPair::generate());
+        ring.insert(c, 8, "pilot", SurveyKeyPair::generate());
+        ring.forget_user(7);
+        assert!(ring.get(a, "pilot").is_none());
+        assert!(ring.get(b, "other").is_none());
+        assert!(
+            ring.get(c, "pilot").is_some(),
+            "another account keeps its key"
+        );
     }
 
     #[test]

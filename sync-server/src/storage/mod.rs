@@ -257,6 +257,9 @@ pub trait Storage: Send + Sync + 'static {
     fn list_users(&self, team: Option<&str>) -> StoreResult<Vec<UserRow>>;
     /// Activates or deactivates an account; deactivation ends its sessions.
     fn set_user_active(&self, id: i64, active: bool, audit: NewAudit) -> StoreResult<()>;
+    /// Replaces an account's password hash and ends its sessions; `NotFound` if there is no such account.
+    fn set_user_password(&self, id: i64, password_hash: String, audit: NewAudit)
+    -> StoreResult<()>;
 
     /// Stores a session (token hashed).
     fn create_session(

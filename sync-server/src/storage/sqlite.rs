@@ -605,6 +605,25 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn set_user_password(
+        &self,
+        id: i64,
+        password_hash: String,
+        audit: NewAudit,
+    ) -> StoreResult<()> {
+        self.write(move |connection| {
+            let changed = connection.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                params![id, password_hash],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!("no user {id}")));
+            }
+            connection.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+            insert_audit(connection, &audit)
+        })
+    }
+
     fn create_session(
         &self,
         token_hash: [u8; 32],

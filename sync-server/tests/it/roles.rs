@@ -94,6 +94,20 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: Method::POST,
+            template: "/api/v1/users/{user_id}/activate",
+            path: |w| format!("/api/v1/users/{}/activate", w.enumerator_b.id),
+            body: none,
+            expect: [401, 204, 403, 403, 403, 403, 401],
+        },
+        Row {
+            method: Method::POST,
+            template: "/api/v1/users/{user_id}/password",
+            path: |w| format!("/api/v1/users/{}/password", w.enumerator_b.id),
+            body: |_| json_body(json!({"password": "a new long password"})),
+            expect: [401, 204, 403, 403, 403, 403, 401],
+        },
+        Row {
+            method: Method::POST,
             template: "/api/v1/surveys",
             path: |_| "/api/v1/surveys".into(),
             body: |_| json_body(json!({"id": "second", "title": "Second"})),
