@@ -22,12 +22,12 @@ pub fn run_app<R: Runtime>(
     data_dir: Option<PathBuf>,
 ) -> Result<tauri::Builder<R>, daftar_app_core::AppError> {
     let builder = match data_dir {
-        Some(dir) => builder.manage(AppState(tauri::async_runtime::Mutex::new(AppCore::open(
-            &dir,
-        )?))),
+        Some(dir) => builder.manage(AppState(tauri::async_runtime::Mutex::new(
+            AppCore::open(&dir)?.with_sensors(platform::SENSORS),
+        ))),
         None => builder.setup(|app| {
             let dir = app.path().app_data_dir()?.join("daftar");
-            let core = AppCore::open(&dir)?;
+            let core = AppCore::open(&dir)?.with_sensors(platform::SENSORS);
             app.manage(AppState(tauri::async_runtime::Mutex::new(core)));
             Ok(())
         }),

@@ -7,6 +7,7 @@ import { api, type CommandError } from './ipc';
 import { t, setLocale, locale, LOCALES, bundleFor, formatDateTime, type Locale } from './i18n';
 import type { HomeDto, HomeEntryDto, ReviewDto, ScreenDto, StatusDto, SyncProgressDto, SyncReportDto } from './types';
 import { enrolView, createPinView, unlockView } from './views/start';
+import { canScan, scanEnrolment, useNativeSensors } from './device';
 import { homeView } from './views/home';
 import { interviewView, reviewView, type InterviewHandlers } from './views/interview';
 
@@ -64,6 +65,7 @@ export class App {
     try {
       this.status = await api.status();
       const s = this.status;
+      useNativeSensors(s.sensors);
       if (!s.unlocked) {
         this.view = { kind: s.hasProfile ? 'unlock' : s.enrolled ? 'create-pin' : 'enrol' };
       } else {
@@ -218,6 +220,9 @@ export class App {
     const handlers = {
       enrol: (server: string, code: string) =>
         void this.run(() => api.enrol(server, code), () => this.refresh()),
+      scan: canScan()
+        ? () => void this.run(() => scanEnrolment().then((e) => api.enrol(e.server, e.code)), () => this.refresh())
+        : undefined,
       training: (pin: string) => void this.run(() => api.trainingProfile('', pin), () => this.refresh()),
       createPin: (pin: string) => void this.run(() => api.createPin(pin), () => this.refresh()),
       unlock: (pin: string) => void this.run(() => api.unlock(pin), () => this.refresh()),

@@ -8,6 +8,7 @@ export interface StatusDto {
   server: string | null;
   lastSyncMs: number | null;
   lockAfterMinutes: number;
+  sensors: boolean;
 }
 
 export interface HomeEntryDto {

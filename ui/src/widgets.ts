@@ -5,6 +5,8 @@
 import { h, bdi, type Child } from './dom';
 import { t, formatNumber, westernDigits, locale } from './i18n';
 import type { ChoiceDto, ItemDto } from './types';
+import type { CommandError } from './ipc';
+import { locate } from './device';
 
 export type Save = (value: unknown) => void;
 
@@ -252,15 +254,9 @@ function geopoint(item: ItemDto, save: Save): Child {
     v ? ' · ' + t('gps-accuracy', { metres: v[3] }) : null,
   );
   const capture = () => {
-    if (!('geolocation' in navigator)) {
-      status.textContent = t('gps-unavailable');
-      return;
-    }
-    navigator.geolocation.getCurrentPosition(
-      (p) => save([p.coords.latitude, p.coords.longitude, p.coords.altitude ?? 0, p.coords.accuracy]),
-      () => (status.textContent = t('gps-unavailable')),
-      { enableHighAccuracy: true, timeout: 30000 },
-    );
+    status.textContent = t('gps-capturing');
+    locate().then(save, (e: CommandError) =>
+      void (status.textContent = t(e.code === 'gps_denied' ? 'gps-denied' : 'gps-unavailable')));
   };
   return h(
     'div',

@@ -1,14 +1,21 @@
-//! The device file: enrolment, sync cursor, last sync, quota fill, reviews and receipts.
+//! The device state: enrolment (with the device token and signing key), sync cursor, last sync, quota
+//! fill, supervisors' reviews and receipts.
 //!
-//! It lives next to the store in the app's data directory with mode 0600. It holds no answer; the device
-//! token and signing key are in it until the store offers a sealed place for device secrets (requested).
+//! It is needed before the PIN is given (enrolment comes first, and the start screen shows where the tablet
+//! is enrolled), so it is sealed under the device key, not the enumerator's data key:
+//! `device.sealed` next to the store, a [`survey_store::SealedFile`] (AES-256-GCM, mode 0600, atomic
+//! replace). A `device.json` left by an earlier version is sealed and removed the first time it is read.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use survey_store::{KeyProvider, SealedFile};
 
 use crate::error::{AppError, Result};
+
+/// The purpose bound into the device state's key and associated data.
+const PURPOSE: &str = "device-state";
 
 /// A supervisor's review of one interview.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -70,45 +77,124 @@ pub struct DeviceFile {
 }
 
 impl DeviceFile {
-    /// The file's path in a data directory.
-    pub fn path_in(dir: &Path) -> PathBuf {
+    /// The sealed file in a data directory.
+    pub fn sealed_in(dir: &Path) -> SealedFile {
+        SealedFile::new(dir.join("device.sealed"), PURPOSE)
+    }
+
+    /// Where earlier versions kept it in clear.
+    fn legacy_path_in(dir: &Path) -> PathBuf {
         dir.join("device.json")
     }
 
-    /// Reads it, or an empty one the first time.
-    pub fn load(dir: &Path) -> Result<DeviceFile> {
-        let path = Self::path_in(dir);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| AppError::Local(format!("{}: {e}", path.display()))),
+    /// Reads it, or an empty one the first time. A clear `device.json` of an earlier version is sealed,
+    /// then removed.
+    pub fn load(dir: &Path, keys: &dyn KeyProvider) -> Result<DeviceFile> {
+        let sealed = Self::sealed_in(dir);
+        if let Some(bytes) = sealed.read_with_device_secret(keys)? {
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| AppError::Local(format!("{}: {e}", sealed.path().display())));
+        }
+        let legacy = Self::legacy_path_in(dir);
+        match std::fs::read(&legacy) {
+            Ok(bytes) => {
+                let device: DeviceFile = serde_json::from_slice(&bytes)
+                    .map_err(|e| AppError::Local(format!("{}: {e}", legacy.display())))?;
+                device.save(dir, keys)?;
+                std::fs::remove_file(&legacy)
+                    .map_err(|e| AppError::Local(format!("{}: {e}", legacy.display())))?;
+                Ok(device)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DeviceFile::default()),
-            Err(e) => Err(AppError::Local(format!("{}: {e}", path.display()))),
+            Err(e) => Err(AppError::Local(format!("{}: {e}", legacy.display()))),
         }
     }
 
-    /// Writes it atomically (temporary file, then rename), readable by the app only.
-    pub fn save(&self, dir: &Path) -> Result<()> {
-        let path = Self::path_in(dir);
-        let tmp = dir.join("device.json.tmp");
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| AppError::Local(e.to_string()))?;
-        let io = |e: std::io::Error| AppError::Local(format!("{}: {e}", path.display()));
-        write_private(&tmp, &bytes).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
+    /// Seals and writes it atomically.
+    pub fn save(&self, dir: &Path, keys: &dyn KeyProvider) -> Result<()> {
+        let bytes = zeroize::Zeroizing::new(
+            serde_json::to_vec(self).map_err(|e| AppError::Local(e.to_string()))?,
+        );
+        Self::sealed_in(dir).write_with_device_secret(keys, &bytes)?;
         Ok(())
     }
 }
 
-/// Writes a file with mode 0600 on Unix.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
+#[cfg(test)]
+mod tests {
+    use survey_store::FileKeyProvider;
+
+    use super::*;
+
+    fn enrolled() -> DeviceFile {
+        DeviceFile {
+            server: Some("https://survey.example".into()),
+            device_token: Some("TOKEN-CANARY-9f2c".into()),
+            device_key: Some("KEY-CANARY-77a1".into()),
+            cursor: 41,
+            reviews: BTreeMap::from([(
+                "0190".into(),
+                ReviewNote {
+                    decision: "reject".into(),
+                    comments: BTreeMap::from([("a3_age".into(), "COMMENT-CANARY-5e".into())]),
+                    note: None,
+                    revision: 2,
+                },
+            )]),
+            ..DeviceFile::default()
+        }
     }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+
+    fn in_clear(dir: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            if bytes.windows(6).any(|w| w == b"CANARY") {
+                found.push(path.display().to_string());
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_device_state_is_sealed_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = FileKeyProvider::in_dir(dir.path());
+        assert_eq!(
+            DeviceFile::load(dir.path(), &keys).unwrap(),
+            DeviceFile::default()
+        );
+        let device = enrolled();
+        device.save(dir.path(), &keys).unwrap();
+        assert_eq!(in_clear(dir.path()), Vec::<String>::new());
+        assert!(!dir.path().join("device.json").exists());
+        assert_eq!(DeviceFile::load(dir.path(), &keys).unwrap(), device);
+
+        // Altered on disk: a clear error naming the file, and the file is left as it was.
+        let path = DeviceFile::sealed_in(dir.path()).path().to_path_buf();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        let error = DeviceFile::load(dir.path(), &keys).unwrap_err();
+        assert!(error.to_string().contains("device.sealed"), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    }
+
+    #[test]
+    fn a_clear_device_file_of_an_earlier_version_is_sealed_then_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = FileKeyProvider::in_dir(dir.path());
+        let device = enrolled();
+        std::fs::write(
+            dir.path().join("device.json"),
+            serde_json::to_vec(&device).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(DeviceFile::load(dir.path(), &keys).unwrap(), device);
+        assert!(!dir.path().join("device.json").exists());
+        assert_eq!(in_clear(dir.path()), Vec::<String>::new());
+        assert_eq!(DeviceFile::load(dir.path(), &keys).unwrap(), device);
+    }
 }

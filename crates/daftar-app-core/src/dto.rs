@@ -22,6 +22,9 @@ pub struct StatusDto {
     pub last_sync_ms: Option<i64>,
     /// Minutes of inactivity after which the app locks itself.
     pub lock_after_minutes: u32,
+    /// The tablet's camera scanner and location plugins are there (the Android build); the desktop build
+    /// types the enrolment code and takes the position from the WebView, where it has one.
+    pub sensors: bool,
 }
 
 /// A line of the home screen: an assignment or an interview.

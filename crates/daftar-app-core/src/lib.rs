@@ -108,6 +108,7 @@ pub struct AppCore {
     open: Option<OpenInterview>,
     compiled: HashMap<String, Arc<Questionnaire>>,
     ui_language: String,
+    sensors: bool,
 }
 
 impl std::fmt::Debug for AppCore {
@@ -138,16 +139,25 @@ impl AppCore {
     pub fn open(dir: &Path) -> Result<AppCore> {
         std::fs::create_dir_all(dir)
             .map_err(|e| AppError::Local(format!("{}: {e}", dir.display())))?;
+        let keys = FileKeyProvider::in_dir(dir);
+        let device = DeviceFile::load(dir, &keys)?;
         Ok(AppCore {
             dir: dir.to_path_buf(),
-            keys: FileKeyProvider::in_dir(dir),
+            keys,
             clock: Arc::new(SystemClock),
-            device: DeviceFile::load(dir)?,
+            device,
             store: None,
             open: None,
             compiled: HashMap::new(),
             ui_language: "fr".into(),
+            sensors: false,
         })
+    }
+
+    /// Says whether the shell has the camera scanner and location plugins (reported in the status).
+    pub fn with_sensors(mut self, sensors: bool) -> Self {
+        self.sensors = sensors;
+        self
     }
 
     fn db_path(&self) -> PathBuf {
@@ -174,6 +184,7 @@ impl AppCore {
             server: self.device.server.clone(),
             last_sync_ms: self.device.last_sync_ms,
             lock_after_minutes: LOCK_AFTER_MINUTES,
+            sensors: self.sensors,
         })
     }
 
@@ -469,7 +480,7 @@ impl AppCore {
             &interview.meta.questionnaire_version,
         )?;
         let c = &interview.content;
-        let rows = rows_of(&q, &c.answers);
+        let rows = rows_to_restore(c);
         let (mut session, _problems) = Session::restore(
             q,
             self.environment(),
@@ -768,12 +779,23 @@ fn content_of(session: &Session, cursor: &str) -> InterviewContent {
         confirmed_warnings: session.confirmed_warnings(),
         cursor: Some(cursor.to_string()),
         language: q.languages.get(session.language()).cloned(),
+        rows: session.roster_rows(),
     }
 }
 
-/// Row counts implied by saved answer paths (`hh_roster[3].x` → `hh_roster` has at least 3 rows), for a
-/// restore: the store keeps answers, not row counts, and an added row is only kept once it has an answer.
-pub(crate) fn rows_of(_q: &Questionnaire, answers: &[(String, Answer)]) -> Vec<(String, u32)> {
+/// The roster rows to rebuild a saved interview with: the saved counts, which keep rows added but not
+/// answered yet; content saved before the store kept them has only its answers to go by.
+pub(crate) fn rows_to_restore(content: &survey_store::InterviewContent) -> Vec<(String, u32)> {
+    if content.rows.is_empty() {
+        rows_of(&content.answers)
+    } else {
+        content.rows.clone()
+    }
+}
+
+/// Row counts implied by saved answer paths (`hh_roster[3].x` → `hh_roster` has at least 3 rows), for
+/// restoring content saved before the store kept row counts.
+fn rows_of(answers: &[(String, Answer)]) -> Vec<(String, u32)> {
     let mut rows: Vec<(String, u32)> = Vec::new();
     for (path, _) in answers {
         let mut prefix = String::new();
@@ -793,4 +815,72 @@ pub(crate) fn rows_of(_q: &Questionnaire, answers: &[(String, Answer)]) -> Vec<(
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRIPS: &str = r#"
+daftar: 1
+id: trips
+version: "1"
+title: {fr: Voyages}
+languages: [fr]
+default_language: fr
+items:
+  - {name: name, type: text, label: {fr: Nom}}
+  - name: trips
+    type: roster
+    label: {fr: Voyages}
+    items:
+      - {name: country, type: text, label: {fr: Pays}}
+"#;
+
+    #[test]
+    fn a_roster_row_added_and_not_answered_is_there_when_the_interview_is_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = AppCore::open(dir.path()).unwrap();
+        app.create_local_profile("enum-1", "Amina", "482913", 1_000)
+            .unwrap();
+        app.store
+            .as_mut()
+            .unwrap()
+            .put_questionnaire_version(&QuestionnaireVersion::new(
+                "trips",
+                "1",
+                TRIPS.as_bytes().to_vec(),
+            ))
+            .unwrap();
+        let id = app
+            .start_interview(None, Some("trips@1"))
+            .unwrap()
+            .interview_id;
+        app.answer("name", serde_json::json!("Amina")).unwrap();
+        app.add_row("trips").unwrap();
+        app.add_row("trips").unwrap();
+        app.answer("trips[1].country", serde_json::json!("ESP"))
+            .unwrap();
+        // The second row has no answer yet.
+        app.close_interview().unwrap();
+        app.lock();
+        app.unlock("482913").unwrap();
+        app.open_interview(&id).unwrap();
+        let session = &app.open.as_ref().unwrap().session;
+        assert_eq!(session.roster_rows(), vec![("trips".to_string(), 2)]);
+        assert_eq!(
+            session.answers(),
+            vec![
+                ("name".to_string(), Answer::Text("Amina".into())),
+                ("trips[1].country".to_string(), Answer::Text("ESP".into())),
+            ]
+        );
+        // Removing rows is kept too.
+        app.remove_row("trips[2]").unwrap();
+        app.remove_row("trips[1]").unwrap();
+        app.close_interview().unwrap();
+        app.open_interview(&id).unwrap();
+        let session = &app.open.as_ref().unwrap().session;
+        assert_eq!(session.roster_rows(), Vec::<(String, u32)>::new());
+    }
 }

@@ -12,14 +12,14 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use survey_spec::Answer;
-use survey_store::{Store, SyncReceipt};
+use survey_store::{FileKeyProvider, SealedFile, Store, SyncReceipt};
 use sync_client::{ChangeSink, ClientError, Outbox, OutboxItem, RetryPolicy, SyncClient};
 use sync_proto::keys::{SigningKeyPair, SurveyPublicKey, VerifyingKey};
 use sync_proto::wire::{ChangesResponse, MonitoringValue, Receipt, ReviewDecision, UploadEnvelope};
 use uuid::Uuid;
 
 use crate::AppCore;
-use crate::device::{DeviceFile, QuotaFill, ReviewNote, write_private};
+use crate::device::{DeviceFile, QuotaFill, ReviewNote};
 use crate::dto::{ReceiptDto, StatusDto, SyncProgressDto, SyncReportDto};
 use crate::error::{AppError, Result};
 
@@ -52,6 +52,7 @@ struct Bridge<'a> {
     store: &'a mut Store,
     device: &'a mut DeviceFile,
     dir: &'a Path,
+    keys: &'a FileKeyProvider,
     pending: Vec<OutboxItem>,
     export_hashes: HashMap<(Uuid, u32), [u8; 32]>,
     receipts: Vec<ReceiptDto>,
@@ -70,9 +71,23 @@ impl Bridge<'_> {
                 continue;
             }
             let revision = meta.revision as u32;
-            let file = outbox_dir.join(format!("{}-{revision}.json", meta.id));
-            let cached: Option<CachedEnvelope> = std::fs::read(&file)
+            // The envelope is cached so that a re-send is byte for byte the same (the server's
+            // idempotency); it carries the monitoring fields in clear, so it is sealed under the data key.
+            let file = SealedFile::new(
+                outbox_dir.join(format!("{}-{revision}.sealed", meta.id)),
+                "outbox-envelope",
+            );
+            let legacy = outbox_dir.join(format!("{}-{revision}.json", meta.id));
+            if let Ok(bytes) = std::fs::read(&legacy) {
+                // Written in clear by an earlier version: seal it, then remove the clear copy.
+                self.store.write_sealed_file(&file, &bytes)?;
+                std::fs::remove_file(&legacy).map_err(|e| AppError::Local(e.to_string()))?;
+            }
+            let cached: Option<CachedEnvelope> = self
+                .store
+                .read_sealed_file(&file)
                 .ok()
+                .flatten()
                 .and_then(|b| serde_json::from_slice(&b).ok());
             let cached = match cached {
                 Some(c) => c,
@@ -113,7 +128,7 @@ impl Bridge<'_> {
                     };
                     let bytes =
                         serde_json::to_vec(&cached).map_err(|e| AppError::Local(e.to_string()))?;
-                    write_private(&file, &bytes).map_err(|e| AppError::Local(e.to_string()))?;
+                    self.store.write_sealed_file(&file, &bytes)?;
                     cached
                 }
             };
@@ -151,7 +166,7 @@ fn interview_upload(
         offset_minutes: 0,
     });
     let content = &interview.content;
-    let rows = crate::rows_of(&q, &content.answers);
+    let rows = crate::rows_to_restore(content);
     let (session, _) = survey_engine::Session::restore(
         q,
         Box::new(environment),
@@ -342,7 +357,7 @@ impl ChangeSink for Bridge<'_> {
                 .collect();
         }
         self.device.cursor = changes.next_cursor;
-        self.device.save(self.dir).map_err(local)?;
+        self.device.save(self.dir, self.keys).map_err(local)?;
         Ok(())
     }
 }
@@ -383,7 +398,7 @@ impl AppCore {
                 }
             }
         }
-        device.save(&self.dir)?;
+        device.save(&self.dir, &self.keys)?;
         self.device = device;
         self.status()
     }
@@ -418,12 +433,14 @@ impl AppCore {
         self.open = None;
         let now = self.clock.now_millis();
         let dir = self.dir.clone();
+        let keys = self.keys.clone();
         let store = self.store.as_mut().ok_or(AppError::Locked)?;
         let mut device = self.device.clone();
         let mut bridge = Bridge {
             store,
             device: &mut device,
             dir: &dir,
+            keys: &keys,
             pending: Vec::new(),
             export_hashes: HashMap::new(),
             receipts: Vec::new(),
@@ -476,7 +493,7 @@ impl AppCore {
                 report.error = Some(e.to_string());
             }
         }
-        device.save(&self.dir)?;
+        device.save(&self.dir, &self.keys)?;
         self.device = device;
         self.compiled.clear();
         Ok(report)

@@ -142,6 +142,7 @@ fn pilot_interview(seed: u64) -> InterviewContent {
         confirmed_warnings: vec!["hh_roster[3].age".into()],
         cursor: Some("hh_roster[8].episodes[2].comment".into()),
         language: Some("fr".into()),
+        rows: vec![("hh_roster".into(), 8), ("hh_roster[8].episodes".into(), 2)],
     }
 }
 

@@ -22,6 +22,10 @@
 //! | 9 | `Money` | f64 bits, string currency |
 //! | 10 | `Acknowledged` | nothing |
 //!
+//! Interview content is written with format byte [`FORMAT_V2`]: the version 1 record followed by the roster
+//! row counts (a list of roster path, `u32` rows), so that a row added and not yet answered survives a
+//! reopen. Content written with format 1 still reads, with no row counts.
+//!
 //! Decoding rejects unknown format bytes, unknown tags, truncation and trailing bytes.
 
 use survey_spec::{Answer, GeoPoint};
@@ -29,8 +33,10 @@ use zeroize::Zeroizing;
 
 use crate::{InterviewContent, ParadataEvent};
 
-/// The only format version written today.
+/// The format version of every record but interview content.
 pub(crate) const FORMAT_V1: u8 = 1;
+/// The format version of interview content (version 1 plus roster row counts).
+pub(crate) const FORMAT_V2: u8 = 2;
 
 /// A reason a buffer did not decode.
 #[derive(Debug)]
@@ -45,8 +51,12 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub(crate) fn new() -> Self {
+        Self::with_format(FORMAT_V1)
+    }
+
+    fn with_format(format: u8) -> Self {
         let mut buf = Zeroizing::new(Vec::with_capacity(256));
-        buf.push(FORMAT_V1);
+        buf.push(format);
         Writer { buf }
     }
 
@@ -168,12 +178,17 @@ pub(crate) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(buf: &'a [u8]) -> DecodeResult<Self> {
+        Ok(Self::with_formats(buf, &[FORMAT_V1])?.0)
+    }
+
+    /// A reader of a record that may be in any of `formats`, and the format it is in.
+    fn with_formats(buf: &'a [u8], formats: &[u8]) -> DecodeResult<(Self, u8)> {
         let mut reader = Reader { rest: buf };
         let format = reader.u8()?;
-        if format != FORMAT_V1 {
+        if !formats.contains(&format) {
             return Err(DecodeError(format!("unknown format version {format}")));
         }
-        Ok(reader)
+        Ok((reader, format))
     }
 
     pub(crate) fn finish(self) -> DecodeResult<()> {
@@ -291,7 +306,7 @@ impl<'a> Reader<'a> {
 
 /// Encodes interview content.
 pub(crate) fn encode_content(content: &InterviewContent) -> Zeroizing<Vec<u8>> {
-    let mut w = Writer::new();
+    let mut w = Writer::with_format(FORMAT_V2);
     w.answers(&content.answers);
     w.len(content.confirmed_warnings.len());
     for warning in &content.confirmed_warnings {
@@ -299,12 +314,17 @@ pub(crate) fn encode_content(content: &InterviewContent) -> Zeroizing<Vec<u8>> {
     }
     w.opt_str(content.cursor.as_deref());
     w.opt_str(content.language.as_deref());
+    w.len(content.rows.len());
+    for (roster, rows) in &content.rows {
+        w.str(roster);
+        w.u32(*rows);
+    }
     w.finish()
 }
 
-/// Decodes interview content.
+/// Decodes interview content (format 2, or format 1 without row counts).
 pub(crate) fn decode_content(buf: &[u8]) -> DecodeResult<InterviewContent> {
-    let mut r = Reader::new(buf)?;
+    let (mut r, format) = Reader::with_formats(buf, &[FORMAT_V1, FORMAT_V2])?;
     let answers = r.answers()?;
     let n = r.len()?;
     let mut confirmed_warnings = Vec::with_capacity(n);
@@ -313,12 +333,22 @@ pub(crate) fn decode_content(buf: &[u8]) -> DecodeResult<InterviewContent> {
     }
     let cursor = r.opt_string()?;
     let language = r.opt_string()?;
+    let mut rows = Vec::new();
+    if format == FORMAT_V2 {
+        let n = r.len()?;
+        rows.reserve(n);
+        for _ in 0..n {
+            let roster = r.string()?;
+            rows.push((roster, r.u32()?));
+        }
+    }
     r.finish()?;
     Ok(InterviewContent {
         answers,
         confirmed_warnings,
         cursor,
         language,
+        rows,
     })
 }
 
@@ -566,8 +596,12 @@ mod tests {
                 confirmed_warnings: (0..rng.next() % 3).map(|_| rng.string()).collect(),
                 cursor: rng.next().is_multiple_of(2).then(|| rng.string()),
                 language: rng.next().is_multiple_of(2).then(|| rng.string()),
+                rows: (0..rng.next() % 4)
+                    .map(|_| (rng.string(), rng.next() as u32))
+                    .collect(),
             };
             let decoded = decode_content(&encode_content(&content)).unwrap();
+            assert_eq!(decoded.rows, content.rows);
             assert_eq!(exact(&decoded.answers), exact(&content.answers));
             assert_eq!(
                 (
@@ -600,5 +634,45 @@ mod tests {
         let tag_at = 1 + 4 + 4 + 1;
         bad_tag[tag_at] = 99;
         assert!(decode_preload(&bad_tag).is_err());
+    }
+
+    #[test]
+    fn content_of_format_1_reads_without_row_counts_and_format_2_checks_its_rows() {
+        let content = InterviewContent {
+            answers: vec![("name".to_owned(), Answer::Text("x".to_owned()))],
+            confirmed_warnings: vec!["w".to_owned()],
+            cursor: Some("name".to_owned()),
+            language: Some("ar".to_owned()),
+            rows: vec![
+                ("members".to_owned(), 3),
+                ("members[2].stays".to_owned(), 1),
+            ],
+        };
+        let v2 = encode_content(&content);
+        assert_eq!(v2[0], FORMAT_V2);
+        assert_eq!(decode_content(&v2).unwrap(), content);
+
+        // The same record as an earlier version wrote it: format byte 1, no row counts.
+        let mut w = Writer::new();
+        w.answers(&content.answers);
+        w.len(1);
+        w.str("w");
+        w.opt_str(Some("name"));
+        w.opt_str(Some("ar"));
+        let v1 = w.finish();
+        let old = decode_content(&v1).unwrap();
+        assert_eq!(old.rows, Vec::<(String, u32)>::new());
+        assert_eq!(old.answers, content.answers);
+
+        // A format 1 record must not carry rows; a format 2 record must.
+        let mut v1_with_rows = v2.to_vec();
+        v1_with_rows[0] = FORMAT_V1;
+        assert!(decode_content(&v1_with_rows).is_err());
+        let mut v2_without_rows = v1.to_vec();
+        v2_without_rows[0] = FORMAT_V2;
+        assert!(decode_content(&v2_without_rows).is_err());
+        for cut in 0..v2.len() {
+            assert!(decode_content(&v2[..cut]).is_err(), "prefix of {cut} bytes");
+        }
     }
 }

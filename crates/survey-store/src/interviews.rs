@@ -90,6 +90,9 @@ pub struct InterviewContent {
     pub cursor: Option<String>,
     /// The interview language (`fr`, `ar`, `en`), if chosen.
     pub language: Option<String>,
+    /// Row counts of rosters (`(roster path, rows)`), so that a row added but not answered yet is still
+    /// there when the interview is reopened.
+    pub rows: Vec<(String, u32)>,
 }
 
 /// The clear part of an interview: enough to list and sync it.

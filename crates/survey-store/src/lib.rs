@@ -63,6 +63,7 @@ mod outbox;
 mod profiles;
 mod questionnaires;
 pub mod schema;
+mod sealed_file;
 
 use std::sync::Arc;
 
@@ -81,6 +82,7 @@ pub use crate::keys::{Clock, DeviceSecret, FileKeyProvider, KeyProvider, SystemC
 pub use crate::outbox::{ExportedInterview, JournalEntry, Review, SealedExport, SyncReceipt};
 pub use crate::profiles::{DEFAULT_PBKDF2_ITERATIONS, LockoutPolicy, NewProfile, ProfileSummary};
 pub use crate::questionnaires::QuestionnaireVersion;
+pub use crate::sealed_file::SealedFile;
 
 /// An unlocked store: one enumerator's view of the device database, holding that enumerator's data key.
 ///

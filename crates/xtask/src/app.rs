@@ -319,7 +319,30 @@ fn canary(ctx: &Ctx) -> Result<()> {
     for dir in webview_dirs() {
         files_under(&dir, &mut files);
     }
-    files_under(&ctx.out.join("e2e-data"), &mut files);
+    let data = ctx.out.join("e2e-data");
+    files_under(&data, &mut files);
+    // The device state and the cached upload envelopes are sealed files; a clear copy of either would hold
+    // the device token or the monitoring answers.
+    let in_clear = |f: &&PathBuf| {
+        *f == &data.join("device.json")
+            || (f.starts_with(data.join("outbox")) && f.extension().is_some_and(|e| e == "json"))
+    };
+    if let Some(clear) = files.iter().find(in_clear) {
+        bail!(
+            "{} is kept in clear: the app's state must be sealed",
+            clear.display()
+        );
+    }
+    let sealed = files
+        .iter()
+        .filter(|f| f.starts_with(&data) && f.extension().is_some_and(|e| e == "sealed"))
+        .count();
+    if sealed == 0 {
+        bail!(
+            "no sealed device state in {}: did the e2e run enrol?",
+            data.display()
+        );
+    }
     for name in ["e2e.log", "server.log", "app.log"] {
         files.push(ctx.out.join(name));
     }

@@ -3,6 +3,9 @@
 
 use tauri::Runtime;
 
+/// The QR scanner and geolocation plugins are registered.
+pub const SENSORS: bool = true;
+
 /// The label sent at enrolment.
 pub fn device_label() -> String {
     "android tablet".to_string()

@@ -2,6 +2,9 @@
 
 use tauri::Runtime;
 
+/// No scanner or location plugin on desktop.
+pub const SENSORS: bool = false;
+
 /// The label sent at enrolment.
 pub fn device_label() -> String {
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();

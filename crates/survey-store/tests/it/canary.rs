@@ -24,6 +24,7 @@ const TEXT_CANARIES: &[&str] = &[
     "CANARYpreloadNameN4",
     "CANARYpreloadPathB6",
     "كناري_عربي_فريد",
+    "CANARYrosterRowsW2",
 ];
 const INT_CANARY: i64 = 7_364_018_259_431;
 const DECIMAL_CANARY: f64 = 4_821.937_261_55;
@@ -194,6 +195,7 @@ fn canary_content() -> InterviewContent {
         confirmed_warnings: vec![TEXT_CANARIES[6].into()],
         cursor: Some(TEXT_CANARIES[7].into()),
         language: Some(TEXT_CANARIES[8].into()),
+        rows: vec![(TEXT_CANARIES[15].into(), 7)],
     }
 }
 

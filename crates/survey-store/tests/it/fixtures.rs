@@ -25,7 +25,11 @@ fn fixture_path(version: i64) -> PathBuf {
 fn interview_content(n: u64) -> InterviewContent {
     let mut answers = every_answer();
     answers.push(("interview_number".into(), Answer::Integer(n as i64)));
-    content_of(answers)
+    // Written by releases whose content format had no roster row counts (format 1).
+    InterviewContent {
+        rows: Vec::new(),
+        ..content_of(answers)
+    }
 }
 
 fn fixture_event(i: i64) -> ParadataEvent {

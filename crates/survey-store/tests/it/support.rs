@@ -177,6 +177,7 @@ pub fn content_of(answers: Vec<(String, Answer)>) -> InterviewContent {
         confirmed_warnings: vec!["hh_roster[1].age".into()],
         cursor: Some("hh_roster[2].episodes[1].country".into()),
         language: Some("ar".into()),
+        rows: vec![("hh_roster".into(), 3), ("hh_roster[2].episodes".into(), 1)],
     }
 }
 
