@@ -37,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/surveys/{survey_id}/versions", post(upload_questionnaire))
         .route("/surveys/{survey_id}/key", put(set_survey_key))
         .route(
+            "/surveys/{survey_id}/validation-key",
+            post(unlock_validation_key).delete(lock_validation_key),
+        )
+        .route(
             "/surveys/{survey_id}/assignments/csv",
             post(import_assignments_csv),
         )
@@ -408,6 +412,7 @@ pub async fn create_survey(
             title: request.title,
             public_key: None,
             has_wrapped_private_key: false,
+            validation_key_unlocked: false,
             versions: Vec::new(),
         }),
     ))
@@ -422,6 +427,7 @@ pub async fn list_surveys(
 ) -> AppResult<Json<Vec<SurveyInfo>>> {
     caller.require(READING)?;
     let storage = state.storage.clone();
+    let keys = state.validation_keys.clone();
     let surveys = state
         .blocking(move || {
             storage
@@ -429,11 +435,13 @@ pub async fn list_surveys(
                 .into_iter()
                 .map(|survey| {
                     let versions = storage.list_versions(&survey.id)?;
+                    let validation_key_unlocked = keys.get(&survey.id).is_some();
                     Ok(SurveyInfo {
                         id: survey.id,
                         title: survey.title,
                         public_key: survey.public_key,
                         has_wrapped_private_key: survey.wrapped_private_key.is_some(),
+                        validation_key_unlocked,
                         versions,
                     })
                 })
@@ -542,6 +550,105 @@ pub async fn set_survey_key(
     state
         .blocking(move || storage.set_survey_key(&survey_id, &public.to_base64(), wrapped, entry))
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unwraps a survey's server-kept key; a wrong passphrase is audited as `failure` (action, subject).
+async fn unlock_audited(
+    state: &AppState,
+    caller: &UserAuth,
+    survey_id: &str,
+    passphrase: String,
+    failure: (&'static str, String),
+) -> AppResult<sync_proto::keys::SurveyKeyPair> {
+    match crate::opening::unlock(state, survey_id, passphrase).await {
+        Ok(key) => Ok(key),
+        Err(error) => {
+            if error.code == "wrong_passphrase" {
+                let storage = state.storage.clone();
+                let entry = audit(state, caller.actor(), failure.0, failure.1, String::new());
+                state.blocking(move || storage.audit(entry)).await?;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Unlock the survey key kept on the server for upload validation (admin, data manager). The key stays
+/// in memory only, until locked again or the server restarts; every upload of the survey is then opened
+/// and replayed through the engine, and uploads stored while it was locked are validated in the
+/// background.
+#[utoipa::path(post, path = "/api/v1/surveys/{survey_id}/validation-key", tag = "surveys",
+    params(("survey_id" = String, Path, description = "The survey")),
+    request_body = UnlockValidationKeyRequest,
+    responses((status = 200, body = ValidationKeyState), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn unlock_validation_key(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(survey_id): Path<String>,
+    ApiJson(request): ApiJson<UnlockValidationKeyRequest>,
+) -> AppResult<Json<ValidationKeyState>> {
+    caller.require(SURVEY_MANAGING)?;
+    let key = unlock_audited(
+        &state,
+        &caller,
+        &survey_id,
+        request.passphrase,
+        ("validation_unlock_failed", format!("survey:{survey_id}")),
+    )
+    .await?;
+    state.validation_keys.insert(&survey_id, key);
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "unlock_validation_key",
+        format!("survey:{survey_id}"),
+        String::new(),
+    );
+    let survey = survey_id.clone();
+    let backlog = state
+        .blocking(move || {
+            storage.audit(entry)?;
+            storage.unchecked_uploads(&survey, u32::MAX)
+        })
+        .await?
+        .len() as u32;
+    crate::validation::spawn_backlog(state.clone(), survey_id.clone());
+    Ok(Json(ValidationKeyState {
+        survey_id,
+        unlocked: true,
+        backlog,
+    }))
+}
+
+/// Lock the survey key again: it is forgotten, and later uploads stay unchecked (admin, data manager).
+#[utoipa::path(delete, path = "/api/v1/surveys/{survey_id}/validation-key", tag = "surveys",
+    params(("survey_id" = String, Path, description = "The survey")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn lock_validation_key(
+    State(state): State<AppState>,
+    caller: UserAuth,
+    Path(survey_id): Path<String>,
+) -> AppResult<StatusCode> {
+    caller.require(SURVEY_MANAGING)?;
+    survey_exists(&state, &survey_id).await?;
+    let was_unlocked = state.validation_keys.remove(&survey_id);
+    let storage = state.storage.clone();
+    let entry = audit(
+        &state,
+        caller.actor(),
+        "lock_validation_key",
+        format!("survey:{survey_id}"),
+        if was_unlocked {
+            "locked"
+        } else {
+            "was not unlocked"
+        }
+        .to_string(),
+    );
+    state.blocking(move || storage.audit(entry)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1064,6 +1171,23 @@ pub async fn upload(
             }
         }
     }
+    // With the survey key unlocked for validation, the whole interview is replayed before it is
+    // stored, and the report is committed with it. Whatever the outcome, the upload is kept.
+    let validation = match state.validation_keys.get(&envelope.questionnaire_id) {
+        Some(key) => {
+            let checked = envelope.clone();
+            let checked_at = state.now_text();
+            let version = version.clone();
+            Some(
+                tokio::task::spawn_blocking(move || {
+                    crate::validation::check_envelope(&checked, &key, &version, checked_at)
+                })
+                .await
+                .map_err(|error| AppError::internal(error.to_string()))?,
+            )
+        }
+        None => None,
+    };
     let content_hash = envelope.content_hash();
     let new = NewUpload {
         envelope,
@@ -1071,6 +1195,7 @@ pub async fn upload(
         device_id: caller.device.id,
         enumerator_id: caller.device.enumerator_id,
         received_at: state.now_text(),
+        validation,
     };
     let storage = state.storage.clone();
     let key = state.server_key.clone();
@@ -1429,46 +1554,19 @@ pub async fn open_interview(
         })?
         .envelope
         .clone();
-    let storage = state.storage.clone();
-    let survey_id = detail.summary.survey_id.clone();
-    let survey = state
-        .blocking(move || storage.survey(&survey_id))
-        .await?
-        .ok_or_else(|| AppError::not_found("no survey"))?;
-    let wrapped: sync_proto::keys::WrappedSurveyKey =
-        serde_json::from_str(survey.wrapped_private_key.as_deref().ok_or_else(|| {
-            AppError::invalid(
-                "no_server_key",
-                "this survey's private key is not kept on the server",
-            )
-        })?)
-        .map_err(|error| AppError::internal(error.to_string()))?;
-    let passphrase = request.passphrase;
-    let opened = tokio::task::spawn_blocking(move || {
-        let key = wrapped.unwrap_key(&passphrase)?;
-        stored.open(&key).map(|plaintext| (stored, plaintext))
-    })
-    .await
-    .map_err(|error| AppError::internal(error.to_string()))?;
-    let (envelope, plaintext) = match opened {
-        Ok(opened) => opened,
-        Err(sync_proto::ProtoError::Unwrap) => {
-            let storage = state.storage.clone();
-            let entry = audit(
-                &state,
-                caller.actor(),
-                "open_failed",
-                format!("interview:{interview_id}"),
-                String::new(),
-            );
-            state.blocking(move || storage.audit(entry)).await?;
-            return Err(AppError::invalid(
-                "wrong_passphrase",
-                "the passphrase does not unlock this survey's key",
-            ));
-        }
-        Err(error) => return Err(AppError::invalid("cannot_open", error.to_string())),
-    };
+    let key = unlock_audited(
+        &state,
+        &caller,
+        &detail.summary.survey_id,
+        request.passphrase,
+        ("open_failed", format!("interview:{interview_id}")),
+    )
+    .await?;
+    let (envelope, plaintext) =
+        tokio::task::spawn_blocking(move || stored.open(&key).map(|plaintext| (stored, plaintext)))
+            .await
+            .map_err(|error| AppError::internal(error.to_string()))?
+            .map_err(|error| AppError::invalid("cannot_open", error.to_string()))?;
     let storage = state.storage.clone();
     let entry = audit(
         &state,

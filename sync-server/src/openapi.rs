@@ -13,6 +13,7 @@ use crate::api;
         api::login, api::logout, api::me,
         api::create_user, api::list_users, api::deactivate_user, api::activate_user, api::reset_password,
         api::create_survey, api::list_surveys, api::upload_questionnaire, api::set_survey_key,
+        api::unlock_validation_key, api::lock_validation_key,
         api::import_assignments_csv, api::set_quota, api::get_quotas,
         api::create_enrolment_code, api::enrolment_qr, api::enrol_device, api::list_devices, api::revoke_device,
         api::create_assignment, api::list_assignments, api::reassign,

@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::storage::{QuestionnaireVersionRow, Storage, StoreError};
-use crate::validation::{InterviewValidator, QuestionnaireCatalog};
+use crate::validation::{InterviewValidator, QuestionnaireCatalog, ValidationKeys};
 
 /// Questionnaire versions by (survey, content hash).
 pub type VersionCache = HashMap<(String, String), Arc<QuestionnaireVersionRow>>;
@@ -36,6 +36,8 @@ pub struct AppState {
     pub enrol_limiter: Arc<RateLimiter>,
     /// Questionnaire versions are immutable: cached by (survey, content hash).
     pub version_cache: Arc<Mutex<VersionCache>>,
+    /// Survey keys unlocked for upload validation (memory only).
+    pub validation_keys: Arc<ValidationKeys>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             catalog,
             validator,
             version_cache: Arc::new(Mutex::new(HashMap::new())),
+            validation_keys: Arc::new(ValidationKeys::default()),
         }
     }
 

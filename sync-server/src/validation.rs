@@ -10,7 +10,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use sync_proto::wire::{MonitoringValue, QuestionnaireFormat, QuestionnaireVersionInfo};
+use sync_proto::keys::SurveyKeyPair;
+use sync_proto::wire::{
+    MonitoringValue, QuestionnaireFormat, QuestionnaireVersionInfo, UploadEnvelope,
+    ValidationIssue, ValidationReport, ValidationStatus,
+};
+
+use crate::state::AppState;
+use crate::storage::QuestionnaireVersionRow;
 
 /// What the server needs to know about an uploaded questionnaire file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -311,6 +318,206 @@ impl InterviewValidator for SpecValidator {
             Err(problems)
         }
     }
+}
+
+/// Survey keys unlocked for upload validation: in memory only, forgotten when locked again or when
+/// the server stops. While a survey's key is here, every upload of it is opened and replayed.
+#[derive(Default)]
+pub struct ValidationKeys {
+    keys: Mutex<HashMap<String, Arc<SurveyKeyPair>>>,
+}
+
+impl std::fmt::Debug for ValidationKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Which surveys are unlocked, never the keys.
+        let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        f.debug_struct("ValidationKeys")
+            .field("surveys", &keys.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl ValidationKeys {
+    /// The unlocked key of a survey.
+    pub fn get(&self, survey_id: &str) -> Option<Arc<SurveyKeyPair>> {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(survey_id)
+            .cloned()
+    }
+
+    /// Keeps a survey's key for validation.
+    pub fn insert(&self, survey_id: &str, key: SurveyKeyPair) {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(survey_id.to_string(), Arc::new(key));
+    }
+
+    /// Forgets a survey's key; true if it was unlocked.
+    pub fn remove(&self, survey_id: &str) -> bool {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(survey_id)
+            .is_some()
+    }
+}
+
+/// Re-validates one stored or arriving envelope with the survey's unlocked key: opens it, replays the
+/// interview on the questionnaire version it names ([`crate::opening::validate_record`]). A payload that
+/// does not open, or is not an interview record, is invalid too. Blocking (compiles, decrypts).
+pub fn check_envelope(
+    envelope: &UploadEnvelope,
+    key: &SurveyKeyPair,
+    version: &QuestionnaireVersionRow,
+    checked_at: String,
+) -> ValidationReport {
+    let whole = |code: &str, path: String, message: String| {
+        vec![ValidationIssue {
+            path,
+            code: code.to_string(),
+            message,
+        }]
+    };
+    let errors = match compile_cached(
+        version.info.format,
+        &version.info.content_hash,
+        &version.content,
+    ) {
+        Err(problems) => whole(
+            "questionnaire",
+            String::new(),
+            format!(
+                "questionnaire {} version {} does not compile: {}",
+                version.info.survey_id,
+                version.info.number,
+                problems.join("; ")
+            ),
+        ),
+        Ok(questionnaire) => {
+            match crate::opening::open_record(envelope, key, &questionnaire) {
+                Ok(record) => {
+                    crate::opening::validate_record(&questionnaire, &record, &envelope.monitoring)
+                }
+                Err(error @ crate::opening::OpenError::CannotOpen { .. }) => {
+                    whole(error.code(), String::new(), error.to_string())
+                }
+                // The reader's message may quote a value: keep only the path it names.
+                Err(error) => {
+                    let text = error.to_string();
+                    let path = text.split('`').nth(1).unwrap_or("").to_string();
+                    whole(
+                        error.code(),
+                        path,
+                        format!(
+                            "the sealed payload opened but is not a `{}` record of questionnaire {} version {}",
+                            survey_data::record::PAYLOAD_FORMAT,
+                            version.info.survey_id,
+                            version.info.number
+                        ),
+                    )
+                }
+            }
+        }
+    };
+    ValidationReport {
+        status: if errors.is_empty() {
+            ValidationStatus::Valid
+        } else {
+            ValidationStatus::Invalid
+        },
+        revision: envelope.revision,
+        checked_at: Some(checked_at),
+        errors,
+    }
+}
+
+/// How many stored uploads one pass of the backlog reads at a time.
+const BACKLOG_PAGE: u32 = 100;
+
+/// Validates, in the background, the stored uploads of a survey that arrived while its key was locked.
+/// Stops when none is left or the key is locked again.
+pub fn spawn_backlog(state: AppState, survey_id: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut versions: HashMap<String, Option<Arc<QuestionnaireVersionRow>>> = HashMap::new();
+        loop {
+            let Some(key) = state.validation_keys.get(&survey_id) else {
+                return;
+            };
+            let storage = state.storage.clone();
+            let survey = survey_id.clone();
+            let page = match state
+                .blocking(move || storage.unchecked_uploads(&survey, BACKLOG_PAGE))
+                .await
+            {
+                Ok(page) if !page.is_empty() => page,
+                Ok(_) => return,
+                Err(error) => {
+                    tracing::warn!(survey = %survey_id, "validation backlog stopped: {}", error.message);
+                    return;
+                }
+            };
+            let mut progressed = false;
+            for envelope in page {
+                if state.validation_keys.get(&survey_id).is_none() {
+                    return;
+                }
+                let hash = envelope.questionnaire_version.clone();
+                if !versions.contains_key(&hash) {
+                    let storage = state.storage.clone();
+                    let (survey, wanted) = (survey_id.clone(), hash.clone());
+                    let row = state
+                        .blocking(move || storage.questionnaire_version(&survey, &wanted))
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(Arc::new);
+                    versions.insert(hash.clone(), row);
+                }
+                let checked_at = state.now_text();
+                let version = versions.get(&hash).cloned().flatten();
+                let key = key.clone();
+                let report = tokio::task::spawn_blocking(move || {
+                    let report = match version {
+                        Some(version) => check_envelope(&envelope, &key, &version, checked_at),
+                        None => ValidationReport {
+                            status: ValidationStatus::Invalid,
+                            revision: envelope.revision,
+                            checked_at: Some(checked_at),
+                            errors: vec![ValidationIssue {
+                                path: String::new(),
+                                code: "unknown_questionnaire".into(),
+                                message: "the questionnaire version it names is not on the server"
+                                    .into(),
+                            }],
+                        },
+                    };
+                    (report, envelope)
+                })
+                .await;
+                let Ok((report, envelope)) = report else {
+                    return;
+                };
+                let storage = state.storage.clone();
+                let content_hash = envelope.content_hash();
+                let interview_id = envelope.interview_id;
+                if state
+                    .blocking(move || {
+                        storage.record_validation(interview_id, &content_hash, report)
+                    })
+                    .await
+                    .is_ok()
+                {
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                return;
+            }
+        }
+    })
 }
 
 fn unquote(value: &str) -> String {

@@ -179,6 +179,7 @@ fn world(adjust: impl FnOnce(&mut Config)) -> World {
                 device_id: device.id,
                 enumerator_id: ids["enum"],
                 received_at: "2026-11-23T00:00:00Z".into(),
+                validation: None,
             },
             state.server_key.clone(),
         )

@@ -511,6 +511,9 @@ pub struct SurveyInfo {
     pub public_key: Option<String>,
     /// Whether the server holds the private key wrapped under a passphrase.
     pub has_wrapped_private_key: bool,
+    /// Whether that key is unlocked in the server's memory for upload validation.
+    #[serde(default)]
+    pub validation_key_unlocked: bool,
     /// The questionnaire versions, oldest first.
     pub versions: Vec<QuestionnaireVersionInfo>,
 }
@@ -680,6 +683,76 @@ pub struct InterviewSummary {
     pub content_hash: String,
     /// How many conflicting contents were kept for this interview.
     pub conflicts: u32,
+    /// Whether the server re-validated the latest revision against its questionnaire, and the outcome.
+    #[serde(default)]
+    pub validation: ValidationStatus,
+}
+
+/// Whether the server re-validated an interview revision (answers opened with the survey key and
+/// replayed through the engine), and the outcome. Every upload is stored whatever the outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationStatus {
+    /// Not checked: it arrived while the survey key was locked on the server.
+    #[default]
+    Unchecked,
+    /// Opened and replayed without a problem.
+    Valid,
+    /// Opened and replayed with problems (or it does not open with the survey key): see the report.
+    Invalid,
+}
+
+/// One problem found by re-validation. The message never holds an answer value: it names the item,
+/// the rule (a questionnaire expression) or the code of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ValidationIssue {
+    /// The item path (`hh_roster[2].m_age`); empty for the whole interview.
+    pub path: String,
+    /// A stable code: `required`, `constraint`, `warning_unconfirmed`, `unknown_code`,
+    /// `monitoring_mismatch`, `cannot_open`, `bad_payload`…
+    pub code: String,
+    /// What is wrong, for a reviewer.
+    pub message: String,
+}
+
+/// The persisted outcome of re-validating one stored revision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ValidationReport {
+    /// The outcome.
+    pub status: ValidationStatus,
+    /// The revision checked.
+    #[serde(default)]
+    pub revision: u32,
+    /// When it was checked (RFC 3339); absent while unchecked.
+    #[serde(default)]
+    pub checked_at: Option<String>,
+    /// The problems (empty when valid or unchecked).
+    #[serde(default)]
+    pub errors: Vec<ValidationIssue>,
+}
+
+/// `POST /api/v1/surveys/{survey_id}/validation-key`: unlock the survey key kept on the server for
+/// upload validation, in memory, until locked again or the server restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UnlockValidationKeyRequest {
+    /// The passphrase the survey key was wrapped under.
+    pub passphrase: String,
+}
+
+/// Whether a survey's uploads are re-validated now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ValidationKeyState {
+    /// The survey.
+    pub survey_id: String,
+    /// True while the key is unlocked for validation.
+    pub unlocked: bool,
+    /// Stored revisions still unchecked when the answer was made (validated in the background).
+    pub backlog: u32,
 }
 
 /// An interview with its stored envelopes (the reviewer opens them with the survey key).
@@ -692,6 +765,9 @@ pub struct InterviewDetail {
     pub envelopes: Vec<StoredEnvelope>,
     /// The reviews, oldest first.
     pub reviews: Vec<Rejection>,
+    /// The re-validation report of the latest revision.
+    #[serde(default)]
+    pub validation: ValidationReport,
 }
 
 /// A stored envelope with how the server took it.

@@ -87,36 +87,7 @@ impl QuestionnaireCache {
     }
 }
 
-/// The wrapped private key of a survey, unwrapped with a passphrase.
-pub async fn unlock(
-    state: &AppState,
-    survey: &str,
-    passphrase: String,
-) -> Result<SurveyKeyPair, AppError> {
-    let storage = state.storage.clone();
-    let survey_id = survey.to_string();
-    let row = state
-        .blocking(move || storage.survey(&survey_id))
-        .await?
-        .ok_or_else(|| AppError::not_found("no such survey"))?;
-    let wrapped: sync_proto::keys::WrappedSurveyKey =
-        serde_json::from_str(row.wrapped_private_key.as_deref().ok_or_else(|| {
-            AppError::invalid(
-                "no_server_key",
-                "this survey's private key is not kept on the server",
-            )
-        })?)
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || wrapped.unwrap_key(&passphrase))
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?
-        .map_err(|_| {
-            AppError::invalid(
-                "wrong_passphrase",
-                "the passphrase does not unlock this survey's key",
-            )
-        })
-}
+pub use crate::opening::unlock;
 
 /// Opens the latest accepted revision of interviews of a survey visible to a team scope.
 pub async fn open_all(

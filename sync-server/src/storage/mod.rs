@@ -13,6 +13,7 @@ use sync_proto::keys::SigningKeyPair;
 use sync_proto::wire::{
     Assignment, AuditEntry, InterviewDetail, InterviewSummary, QuestionnaireFormat,
     QuestionnaireVersionInfo, Receipt, Rejection, ReviewDecision, Role, UploadEnvelope,
+    ValidationReport,
 };
 use uuid::Uuid;
 
@@ -174,6 +175,9 @@ pub struct NewUpload {
     pub enumerator_id: i64,
     /// Now (RFC 3339).
     pub received_at: String,
+    /// The re-validation report when the survey key was unlocked for validation; `None` stores it
+    /// unchecked.
+    pub validation: Option<ValidationReport>,
 }
 
 /// A review to record.
@@ -364,6 +368,15 @@ pub trait Storage: Send + Sync + 'static {
         survey_id: Option<&str>,
         team: Option<&str>,
     ) -> StoreResult<Vec<InterviewSummary>>;
+    /// Stores the re-validation report of one stored upload (by interview and content hash).
+    fn record_validation(
+        &self,
+        interview_id: Uuid,
+        content_hash: &str,
+        report: ValidationReport,
+    ) -> StoreResult<()>;
+    /// Stored uploads (accepted or conflicts) of a survey not yet re-validated, oldest first.
+    fn unchecked_uploads(&self, survey_id: &str, limit: u32) -> StoreResult<Vec<UploadEnvelope>>;
     /// Records a review of the latest revision and returns it to the tablet when rejected.
     fn record_review(&self, review: NewReview, audit: NewAudit) -> StoreResult<Rejection>;
 

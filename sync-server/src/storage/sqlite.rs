@@ -16,7 +16,7 @@ use sync_proto::keys::SigningKeyPair;
 use sync_proto::wire::{
     Assignment, AuditEntry, InterviewDetail, InterviewStatus, InterviewSummary,
     QuestionnaireFormat, QuestionnaireVersionInfo, Receipt, ReceiptOutcome, Rejection,
-    ReviewDecision, Role, StoredEnvelope, UploadEnvelope,
+    ReviewDecision, Role, StoredEnvelope, UploadEnvelope, ValidationReport,
 };
 use uuid::Uuid;
 
@@ -181,6 +181,33 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     Ok(connection)
 }
 
+/// Columns added after the first release: a database of an older server gains them at start.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // The re-validation report (`ValidationReport` JSON) of each stored upload; NULL while unchecked.
+    ("uploads", "validation", "TEXT"),
+];
+
+fn migrate(connection: &Connection) -> StoreResult<()> {
+    for (table, column, declaration) in ADDED_COLUMNS {
+        let present: bool = connection.query_row(
+            &format!("SELECT EXISTS(SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1)"),
+            [column],
+            |row| row.get(0),
+        )?;
+        if !present {
+            connection.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn validation_from_text(text: Option<String>) -> ValidationReport {
+    text.and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
 impl SqliteStorage {
     /// Opens (creating if needed) `daftar.sqlite3` in the data directory.
     pub fn open(data_dir: &Path) -> StoreResult<SqliteStorage> {
@@ -190,6 +217,7 @@ impl SqliteStorage {
         let path = data_dir.join("daftar.sqlite3");
         let connection = open_connection(&path, false)?;
         connection.execute_batch(SCHEMA)?;
+        migrate(&connection)?;
         let (sender, receiver) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -453,13 +481,16 @@ fn interview_from_row(
             status: parse_status(&status),
             monitoring: serde_json::from_str(&monitoring).unwrap_or_default(),
             conflicts: row.get(8)?,
+            validation: validation_from_text(row.get(10)?).status,
         },
         row.get(9)?,
     ))
 }
 
 const INTERVIEW_SELECT: &str = "SELECT i.interview_id, i.survey_id, i.enumerator_id, i.device_id, i.revision, \
-     i.content_hash, i.status, i.monitoring, i.conflicts, u.team FROM interviews i JOIN users u ON u.id = i.enumerator_id";
+     i.content_hash, i.status, i.monitoring, i.conflicts, u.team, \
+     (SELECT p.validation FROM uploads p WHERE p.interview_id = i.interview_id AND p.content_hash = i.content_hash LIMIT 1) \
+     FROM interviews i JOIN users u ON u.id = i.enumerator_id";
 
 fn review_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Rejection> {
     let interview_id: String = row.get(0)?;
@@ -1101,8 +1132,14 @@ impl Storage for SqliteStorage {
                 ReceiptOutcome::Accepted
             };
             let envelope_json = serde_json::to_string(envelope).map_err(json_error)?;
+            let validation = upload
+                .validation
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(json_error)?;
             connection.prepare_cached("INSERT INTO uploads (interview_id, revision, content_hash, outcome, device_id, enumerator_id, \
-                 envelope, receipt, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8)")?.execute(
+                 envelope, receipt, received_at, validation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8, ?9)")?.execute(
                 params![
                     interview_id,
                     envelope.revision,
@@ -1114,7 +1151,8 @@ impl Storage for SqliteStorage {
                     upload.device_id.to_string(),
                     upload.enumerator_id,
                     envelope_json,
-                    upload.received_at
+                    upload.received_at,
+                    validation
                 ],
             )?;
             let sequence = connection.last_insert_rowid() as u64;
@@ -1230,10 +1268,19 @@ impl Storage for SqliteStorage {
             let reviews = statement
                 .query_map([id.to_string()], review_from_row)?
                 .collect::<Result<Vec<_>, _>>()?;
+            let validation: Option<String> = connection
+                .query_row(
+                    "SELECT validation FROM uploads WHERE interview_id = ?1 AND content_hash = ?2 LIMIT 1",
+                    params![id.to_string(), summary.content_hash],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .flatten();
             Ok(Some(InterviewDetail {
                 summary,
                 envelopes,
                 reviews,
+                validation: validation_from_text(validation),
             }))
         })
     }
@@ -1393,6 +1440,38 @@ impl Storage for SqliteStorage {
                 }
             }
             Ok(batch)
+        })
+    }
+
+    fn record_validation(
+        &self,
+        interview_id: Uuid,
+        content_hash: &str,
+        report: ValidationReport,
+    ) -> StoreResult<()> {
+        let content_hash = content_hash.to_string();
+        self.write(move |connection| {
+            let report = serde_json::to_string(&report).map_err(json_error)?;
+            connection.execute(
+                "UPDATE uploads SET validation = ?3 WHERE interview_id = ?1 AND content_hash = ?2",
+                params![interview_id.to_string(), content_hash, report],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn unchecked_uploads(&self, survey_id: &str, limit: u32) -> StoreResult<Vec<UploadEnvelope>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT p.envelope FROM uploads p JOIN interviews i ON i.interview_id = p.interview_id \
+                 WHERE i.survey_id = ?1 AND p.validation IS NULL ORDER BY p.seq LIMIT ?2",
+            )?;
+            let rows = statement
+                .query_map(params![survey_id, limit], |row| row.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.iter()
+                .map(|text| serde_json::from_str(text).map_err(json_error))
+                .collect()
         })
     }
 

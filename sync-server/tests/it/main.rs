@@ -5,3 +5,4 @@ mod flows;
 mod process;
 mod roles;
 mod support;
+mod validation;

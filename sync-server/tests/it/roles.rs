@@ -141,6 +141,20 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: Method::POST,
+            template: "/api/v1/surveys/{survey_id}/validation-key",
+            path: |_| "/api/v1/surveys/pilot/validation-key".into(),
+            body: |_| json_body(json!({"passphrase": crate::support::SURVEY_PASSPHRASE})),
+            expect: [401, 200, 403, 403, 200, 403, 401],
+        },
+        Row {
+            method: Method::DELETE,
+            template: "/api/v1/surveys/{survey_id}/validation-key",
+            path: |_| "/api/v1/surveys/pilot/validation-key".into(),
+            body: none,
+            expect: [401, 204, 403, 403, 204, 403, 401],
+        },
+        Row {
+            method: Method::POST,
             template: "/api/v1/surveys/{survey_id}/assignments/csv",
             path: |_| "/api/v1/surveys/pilot/assignments/csv".into(),
             body: |_| {

@@ -277,6 +277,7 @@ impl World {
                     device_id: world.device_id,
                     enumerator_id: world.enumerator_a.id,
                     received_at: "2026-11-23T00:00:00Z".into(),
+                    validation: None,
                 },
                 world.state.server_key.clone(),
             )
