@@ -1119,6 +1119,55 @@ async fn cached_version(
     Ok(version)
 }
 
+/// An upload may name only an existing assignment of its own survey held by the device's enumerator,
+/// or the one its interview already answered on the server (a later revision after a reassignment).
+async fn check_upload_assignment(
+    state: &AppState,
+    caller: &DeviceAuth,
+    envelope: &UploadEnvelope,
+    assignment_id: i64,
+) -> AppResult<()> {
+    let storage = state.storage.clone();
+    let interview_id = envelope.interview_id;
+    let (assignment, stored) = state
+        .blocking(move || {
+            Ok((
+                storage.assignment(assignment_id)?,
+                storage.interview(interview_id)?,
+            ))
+        })
+        .await?;
+    let Some(assignment) = assignment else {
+        return Err(AppError::invalid(
+            "unknown_assignment",
+            format!("interview {interview_id}: there is no assignment {assignment_id}"),
+        ));
+    };
+    if assignment.survey_id != envelope.questionnaire_id {
+        return Err(AppError::invalid(
+            "assignment_survey_mismatch",
+            format!(
+                "interview {interview_id}: assignment {assignment_id} belongs to survey {}, not {}",
+                assignment.survey_id, envelope.questionnaire_id
+            ),
+        ));
+    }
+    let already_answered = stored.is_some_and(|row| {
+        row.summary.enumerator_id == caller.device.enumerator_id
+            && row.summary.assignment_id == Some(assignment_id)
+    });
+    if assignment.enumerator_id != caller.device.enumerator_id && !already_answered {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "assignment_not_yours",
+            format!(
+                "interview {interview_id}: assignment {assignment_id} is held by another enumerator"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Upload one sealed, signed interview revision (device). Idempotent: the same content returns the
 /// same receipt; other content under the same revision is kept as a conflict. The receipt is sent
 /// only after the upload is durably committed.
@@ -1155,21 +1204,7 @@ pub async fn upload(
         .validate_monitoring(&version.info, &version.content, &envelope.monitoring)
         .map_err(|problems| AppError::invalid("invalid_monitoring", problems.join("\n")))?;
     if let Some(assignment_id) = envelope.assignment_id {
-        let storage = state.storage.clone();
-        let assignment = state
-            .blocking(move || storage.assignment(assignment_id))
-            .await?;
-        match assignment {
-            Some(assignment)
-                if assignment.enumerator_id == caller.device.enumerator_id
-                    && assignment.survey_id == envelope.questionnaire_id => {}
-            _ => {
-                return Err(AppError::forbidden(format!(
-                    "assignment {assignment_id} is not this enumerator's assignment for {}",
-                    envelope.questionnaire_id
-                )));
-            }
-        }
+        check_upload_assignment(&state, &caller, &envelope, assignment_id).await?;
     }
     // With the survey key unlocked for validation, the whole interview is replayed before it is
     // stored, and the report is committed with it. Whatever the outcome, the upload is kept.

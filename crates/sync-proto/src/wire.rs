@@ -259,6 +259,7 @@ impl UploadEnvelope {
             server_sequence,
             received_at: received_at.to_string(),
             signature: Base64Bytes::default(),
+            warnings: Vec::new(),
         };
         receipt.signature = Base64Bytes(server_key.sign(&receipt.signed_bytes()).to_vec());
         receipt
@@ -305,7 +306,15 @@ pub struct Receipt {
     pub received_at: String,
     /// The server's Ed25519 signature over [`Receipt::signed_bytes`], base64.
     pub signature: Base64Bytes,
+    /// Advisory codes about the stored upload, outside the signature (absent when none):
+    /// `over_quantity` when a new interview came for an assignment whose quantity was already used up
+    /// (it is stored all the same, and flagged for the supervisor).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
+
+/// The receipt warning of a new interview beyond its assignment's quantity.
+pub const WARNING_OVER_QUANTITY: &str = "over_quantity";
 
 impl Receipt {
     /// The bytes the server signs: domain tag `daftar-receipt-v1`, interview id (UUID), revision
@@ -611,6 +620,9 @@ pub struct Assignment {
     pub preload: BTreeMap<String, String>,
     /// False when it was taken from this enumerator (reassigned): the tablet drops it.
     pub active: bool,
+    /// Distinct interviews received for it so far (may exceed `quantity`: nothing is refused).
+    #[serde(default)]
+    pub used: u32,
 }
 
 /// A list of assignments created at once (CSV import).
@@ -686,6 +698,12 @@ pub struct InterviewSummary {
     /// Whether the server re-validated the latest revision against its questionnaire, and the outcome.
     #[serde(default)]
     pub validation: ValidationStatus,
+    /// The assignment the latest revision answers, if any.
+    #[serde(default)]
+    pub assignment_id: Option<i64>,
+    /// True when it arrived as a new interview for an assignment whose quantity was already used up.
+    #[serde(default)]
+    pub over_quantity: bool,
 }
 
 /// Whether the server re-validated an interview revision (answers opened with the survey key and

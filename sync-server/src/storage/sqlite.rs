@@ -185,6 +185,10 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
 const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     // The re-validation report (`ValidationReport` JSON) of each stored upload; NULL while unchecked.
     ("uploads", "validation", "TEXT"),
+    // The assignment of the latest revision, for the quantity used.
+    ("interviews", "assignment_id", "INTEGER"),
+    // 1 when it arrived as a new interview beyond its assignment's quantity.
+    ("interviews", "over_quantity", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 fn migrate(connection: &Connection) -> StoreResult<()> {
@@ -198,8 +202,19 @@ fn migrate(connection: &Connection) -> StoreResult<()> {
             connection.execute_batch(&format!(
                 "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
             ))?;
+            if (*table, *column) == ("interviews", "assignment_id") {
+                // Interviews stored before the column: their assignment is in the stored envelope.
+                connection.execute_batch(
+                    "UPDATE interviews SET assignment_id = (SELECT json_extract(p.envelope, '$.assignment_id') \
+                     FROM uploads p WHERE p.interview_id = interviews.interview_id \
+                     AND p.content_hash = interviews.content_hash LIMIT 1)",
+                )?;
+            }
         }
     }
+    connection.execute_batch(
+        "CREATE INDEX IF NOT EXISTS interviews_assignment ON interviews(assignment_id)",
+    )?;
     Ok(())
 }
 
@@ -435,10 +450,12 @@ fn assignment_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Assignment> 
         quantity: row.get(3)?,
         preload: serde_json::from_str(&preload).unwrap_or_default(),
         active: true,
+        used: row.get(5)?,
     })
 }
 
-const ASSIGNMENT_COLUMNS: &str = "a.id, a.survey_id, a.enumerator_id, a.quantity, a.preload";
+const ASSIGNMENT_COLUMNS: &str = "a.id, a.survey_id, a.enumerator_id, a.quantity, a.preload, \
+     (SELECT COUNT(*) FROM interviews x WHERE x.assignment_id = a.id)";
 
 fn status_text(status: InterviewStatus) -> &'static str {
     match status {
@@ -482,6 +499,8 @@ fn interview_from_row(
             monitoring: serde_json::from_str(&monitoring).unwrap_or_default(),
             conflicts: row.get(8)?,
             validation: validation_from_text(row.get(10)?).status,
+            assignment_id: row.get(11)?,
+            over_quantity: row.get(12)?,
         },
         row.get(9)?,
     ))
@@ -489,8 +508,8 @@ fn interview_from_row(
 
 const INTERVIEW_SELECT: &str = "SELECT i.interview_id, i.survey_id, i.enumerator_id, i.device_id, i.revision, \
      i.content_hash, i.status, i.monitoring, i.conflicts, u.team, \
-     (SELECT p.validation FROM uploads p WHERE p.interview_id = i.interview_id AND p.content_hash = i.content_hash LIMIT 1) \
-     FROM interviews i JOIN users u ON u.id = i.enumerator_id";
+     (SELECT p.validation FROM uploads p WHERE p.interview_id = i.interview_id AND p.content_hash = i.content_hash LIMIT 1), \
+     i.assignment_id, i.over_quantity FROM interviews i JOIN users u ON u.id = i.enumerator_id";
 
 fn review_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Rejection> {
     let interview_id: String = row.get(0)?;
@@ -1025,6 +1044,7 @@ impl Storage for SqliteStorage {
                     quantity: assignment.quantity,
                     preload: assignment.preload,
                     active: true,
+                    used: 0,
                 });
             }
             insert_audit(
@@ -1156,7 +1176,24 @@ impl Storage for SqliteStorage {
                 ],
             )?;
             let sequence = connection.last_insert_rowid() as u64;
-            let receipt = envelope.receipt(outcome, sequence, &upload.received_at, &server_key);
+            // A new interview for an assignment whose quantity is used up is stored all the same, flagged.
+            let counted_assignment = match (outcome, current, envelope.assignment_id) {
+                (ReceiptOutcome::Accepted, None, Some(assignment)) => connection
+                    .query_row(
+                        "SELECT a.quantity, a.enumerator_id, (SELECT COUNT(*) FROM interviews x WHERE x.assignment_id = a.id) \
+                         FROM assignments a WHERE a.id = ?1",
+                        [assignment],
+                        |row| Ok((row.get::<_, Option<u32>>(0)?, row.get::<_, i64>(1)?, row.get::<_, u32>(2)?)),
+                    )
+                    .optional()?
+                    .map(|(quantity, holder, used)| (assignment, holder, quantity.is_some_and(|q| used >= q))),
+                _ => None,
+            };
+            let over_quantity = counted_assignment.is_some_and(|(_, _, over)| over);
+            let mut receipt = envelope.receipt(outcome, sequence, &upload.received_at, &server_key);
+            if over_quantity {
+                receipt.warnings.push(sync_proto::wire::WARNING_OVER_QUANTITY.to_string());
+            }
             let receipt_json = serde_json::to_string(&receipt).map_err(json_error)?;
             connection.prepare_cached("UPDATE uploads SET receipt = ?2 WHERE seq = ?1")?.execute( params![sequence as i64, receipt_json])?;
             let monitoring = serde_json::to_string(&envelope.monitoring).map_err(json_error)?;
@@ -1168,7 +1205,7 @@ impl Storage for SqliteStorage {
                 }
                 (ReceiptOutcome::Accepted, None) => {
                     connection.prepare_cached("INSERT INTO interviews (interview_id, survey_id, enumerator_id, device_id, revision, \
-                         content_hash, status, monitoring) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'submitted', ?7)")?.execute(
+                         content_hash, status, monitoring, assignment_id, over_quantity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'submitted', ?7, ?8, ?9)")?.execute(
                         params![
                             interview_id,
                             envelope.questionnaire_id,
@@ -1176,19 +1213,26 @@ impl Storage for SqliteStorage {
                             upload.device_id.to_string(),
                             envelope.revision,
                             upload.content_hash,
-                            monitoring
+                            monitoring,
+                            envelope.assignment_id,
+                            over_quantity
                         ],
                     )?;
+                    // The assignment's `used` changed: its holder's tablet downloads it again.
+                    if let Some((assignment, holder, _)) = counted_assignment {
+                        insert_change(connection, "assignment", &assignment.to_string(), Some(holder))?;
+                    }
                 }
                 (ReceiptOutcome::Accepted, Some((revision, _))) if envelope.revision > revision => {
                     connection.prepare_cached("UPDATE interviews SET revision = ?2, content_hash = ?3, status = 'submitted', monitoring = ?4, \
-                         device_id = ?5 WHERE interview_id = ?1")?.execute(
+                         device_id = ?5, assignment_id = COALESCE(?6, assignment_id) WHERE interview_id = ?1")?.execute(
                         params![
                             interview_id,
                             envelope.revision,
                             upload.content_hash,
                             monitoring,
-                            upload.device_id.to_string()
+                            upload.device_id.to_string(),
+                            envelope.assignment_id
                         ],
                     )?;
                 }

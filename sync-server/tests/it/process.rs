@@ -426,6 +426,153 @@ async fn end_to_end_enrol_download_upload_reject_resubmit_approve() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assignment_quantity_is_counted_and_an_extra_interview_is_kept_but_flagged() {
+    let field = Field::new().await;
+    let client = field.client(&field.server.url, fast_retries());
+    let mut tablet = MemoryOutbox::default();
+    client.sync(&mut tablet, |_| {}).await.unwrap();
+    let assignment = tablet.assignments.values().next().unwrap().clone();
+    assert_eq!((assignment.quantity, assignment.used), (Some(1), 0));
+    let for_assignment = |interview: Uuid, revision: u32, assignment: i64| {
+        let mut envelope = field.envelope(interview, revision, b"{}");
+        envelope.assignment_id = Some(assignment);
+        envelope.sign(&field.device_key);
+        envelope
+    };
+
+    // The first interview uses the quantity; its next revision is the same interview.
+    let first = Uuid::now_v7();
+    let receipt = client
+        .upload(&for_assignment(first, 1, assignment.id))
+        .await
+        .unwrap();
+    assert!(receipt.warnings.is_empty());
+    let receipt = client
+        .upload(&for_assignment(first, 2, assignment.id))
+        .await
+        .unwrap();
+    assert!(receipt.warnings.is_empty());
+
+    // A second interview is beyond the quantity: stored and receipted, with a warning.
+    let second = Uuid::now_v7();
+    let extra = for_assignment(second, 1, assignment.id);
+    let receipt = client.upload(&extra).await.unwrap();
+    assert_eq!(receipt.outcome, ReceiptOutcome::Accepted);
+    assert_eq!(receipt.warnings, ["over_quantity"]);
+    // A re-send gets the same receipt, warning included.
+    assert_eq!(client.upload(&extra).await.unwrap(), receipt);
+
+    // The console and the tablet see how much was used; the list flags the extra interview.
+    let listed = field
+        .supervisor
+        .ok(reqwest::Method::GET, "/api/v1/assignments", None)
+        .await;
+    assert_eq!(listed["assignments"][0]["used"], 2);
+    client.sync(&mut tablet, |_| {}).await.unwrap();
+    assert_eq!(tablet.assignments[&assignment.id].used, 2);
+    let interviews = field
+        .supervisor
+        .ok(reqwest::Method::GET, "/api/v1/interviews", None)
+        .await;
+    let flags: BTreeMap<String, (Value, Value)> = interviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["interview_id"].as_str().unwrap().to_string(),
+                (i["over_quantity"].clone(), i["assignment_id"].clone()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags[&first.to_string()],
+        (json!(false), json!(assignment.id))
+    );
+    assert_eq!(
+        flags[&second.to_string()],
+        (json!(true), json!(assignment.id))
+    );
+
+    // Assignments that do not exist, of another survey, or of another enumerator are refused clearly.
+    let admin = Console::login(&field.server.url, "root", ADMIN_PASSWORD).await;
+    admin
+        .ok(
+            reqwest::Method::POST,
+            "/api/v1/users",
+            Some(json!({"username": "enum2", "password": "password of ten", "role": "enumerator", "team": "a"})),
+        )
+        .await;
+    admin
+        .ok(
+            reqwest::Method::POST,
+            "/api/v1/surveys",
+            Some(json!({"id": "second", "title": "Second"})),
+        )
+        .await;
+    let users = field
+        .supervisor
+        .ok(reqwest::Method::GET, "/api/v1/users", None)
+        .await;
+    let user = |name: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let create = |survey: &'static str, enumerator: i64| {
+        let supervisor = &field.supervisor;
+        async move {
+            supervisor
+                .ok(
+                    reqwest::Method::POST,
+                    "/api/v1/assignments",
+                    Some(json!({"survey_id": survey, "enumerator_id": enumerator, "quantity": 5})),
+                )
+                .await["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let other_survey = create("second", user("enum")).await;
+    let other_enumerator = create("pilot", user("enum2")).await;
+    for (assignment, status, code) in [
+        (999_999, 422, "unknown_assignment"),
+        (other_survey, 422, "assignment_survey_mismatch"),
+        (other_enumerator, 403, "assignment_not_yours"),
+    ] {
+        let interview = Uuid::now_v7();
+        match client
+            .upload(&for_assignment(interview, 1, assignment))
+            .await
+        {
+            Err(sync_client::ClientError::Server {
+                status: actual,
+                code: actual_code,
+                message,
+            }) => {
+                assert_eq!((actual, actual_code.as_str()), (status, code), "{message}");
+                assert!(message.contains(&assignment.to_string()), "{message}");
+            }
+            other => panic!("assignment {assignment}: {other:?}"),
+        }
+        let (status, _) = field
+            .supervisor
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/v1/interviews/{interview}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 404, "a refused upload is not stored");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resends_reordered_and_concurrent_store_exactly_one_copy() {
     let field = Field::new().await;
     let mut rng = rand::rngs::StdRng::seed_from_u64(6);
