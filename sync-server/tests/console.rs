@@ -23,6 +23,8 @@ use uuid::Uuid;
 const PASSWORD: &str = "correct horse battery";
 const PASSPHRASE: &str = "survey passphrase";
 const START: i64 = 1_795_000_000;
+/// The seeded interview's location (Casablanca) as the export writes it.
+const GPS: &str = "33.57 -7.59 0 5";
 
 const QUESTIONNAIRE: &str = r#"daftar: 1
 id: pilot
@@ -39,6 +41,7 @@ items:
   - {name: a_region, type: single, choices: region, label: {fr: Région, ar: الجهة}}
   - {name: age, type: integer, label: {fr: Âge, ar: العمر}, constraint: ". < 120"}
   - {name: works, type: yes_no, label: {fr: Travaille ?, ar: يعمل؟}, relevant: "${age} >= 15"}
+  - {name: gps, type: geopoint, label: {fr: Position, ar: الموقع}}
 "#;
 
 struct World {
@@ -155,6 +158,15 @@ fn world(adjust: impl FnOnce(&mut Config)) -> World {
             ("a_region".into(), Answer::Choice("06".into())),
             ("age".into(), Answer::Integer(34)),
             ("works".into(), Answer::Choice("yes".into())),
+            (
+                "gps".into(),
+                Answer::Geo(survey_spec::GeoPoint {
+                    lat: 33.57,
+                    lon: -7.59,
+                    alt: 0.0,
+                    acc: 5.0,
+                }),
+            ),
         ],
         ..Default::default()
     };
@@ -545,14 +557,14 @@ async fn export_batches_and_versions_through_the_console() {
     assert_eq!(
         main,
         format!(
-            "interview_id,a_region,age,works\n{},06,34,yes\n",
+            "interview_id,a_region,age,works,gps\n{},06,34,yes,{GPS}\n",
             w.interview
         )
     );
 
     // A batch with an impossible age and a bad code is refused as a whole, with a report.
     let bad = format!(
-        "interview_id,a_region,age,works\n{},07,130,yes\n",
+        "interview_id,a_region,age,works,gps\n{},07,130,yes,{GPS}\n",
         w.interview
     );
     let refused = b
@@ -578,7 +590,7 @@ async fn export_batches_and_versions_through_the_console() {
 
     // A valid one becomes version 1, with its diff.
     let good = format!(
-        "interview_id,a_region,age,works\n{},06,35,yes\n",
+        "interview_id,a_region,age,works,gps\n{},06,35,yes,{GPS}\n",
         w.interview
     );
     let accepted = b
@@ -609,8 +621,8 @@ async fn export_batches_and_versions_through_the_console() {
     let v1 = b
         .post("/console/surveys/pilot/export?version=1", json!({}))
         .await;
-    assert!(main_csv(raw.body).ends_with(",06,34,yes\n"));
-    assert!(main_csv(v1.body).ends_with(",06,35,yes\n"));
+    assert!(main_csv(raw.body).ends_with(&format!(",06,34,yes,{GPS}\n")));
+    assert!(main_csv(v1.body).ends_with(&format!(",06,35,yes,{GPS}\n")));
     // The version file on disk holds no answer in clear.
     let dir = w.state.config.data_dir.join("console/pilot");
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -835,4 +847,64 @@ async fn a_deactivated_enumerators_device_is_refused_until_reactivated() {
         )
         .await;
     assert_eq!(changes().await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn interview_locations_need_the_unlocked_key_and_are_never_cached() {
+    let w = world(|_| {});
+    let mut b = Browser::new(&w);
+    b.login("sup").await;
+    let path = "/console/surveys/pilot/locations";
+    let locked = b.get(path).await;
+    assert_eq!(locked.status, StatusCode::LOCKED);
+    b.post(
+        "/console/surveys/pilot/unlock",
+        json!({"passphrase": PASSPHRASE}),
+    )
+    .await;
+    let shown = b.get(path).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(
+        shown.headers[header::CACHE_CONTROL],
+        "no-store",
+        "decrypted data"
+    );
+    // Only the id, the status and the position: nothing else of the interview.
+    assert_eq!(
+        shown.json(),
+        json!({"points": [{"interview": w.interview, "status": "submitted", "lat": 33.57, "lon": -7.59}]})
+    );
+    for decrypted in [
+        format!("/console/interviews/{}/view", w.interview),
+        "/console/surveys/pilot/paradata".to_string(),
+        "/console/surveys/pilot/sdg".to_string(),
+    ] {
+        let answer = b.get(&decrypted).await;
+        assert_eq!(answer.status, StatusCode::OK, "{decrypted}");
+        assert_eq!(
+            answer.headers[header::CACHE_CONTROL],
+            "no-store",
+            "{decrypted}"
+        );
+    }
+    // The page itself may be revalidated from cache; it holds no data.
+    assert_eq!(b.get("/").await.headers[header::CACHE_CONTROL], "no-cache");
+    // Another team's supervisor sees no point of team a.
+    let mut other = Browser::new(&w);
+    other.login("admin").await;
+    other
+        .post(
+            "/console/api/v1/users",
+            json!({"username": "sup_b", "password": PASSWORD, "role": "supervisor", "team": "b"}),
+        )
+        .await;
+    let mut sup_b = Browser::new(&w);
+    sup_b.login("sup_b").await;
+    sup_b
+        .post(
+            "/console/surveys/pilot/unlock",
+            json!({"passphrase": PASSPHRASE}),
+        )
+        .await;
+    assert_eq!(sup_b.get(path).await.json(), json!({"points": []}));
 }

@@ -400,9 +400,11 @@ async fn seed_pilot(api: &Api, admin: &str, device: &str, device_key: &SigningKe
         .collect();
     scripts.sort();
     let mut records = Vec::new();
+    let mut located = Vec::new();
     for script in scripts {
         let id = Uuid::now_v7();
-        let steps: Value = serde_json::from_slice(&std::fs::read(&script).unwrap()).unwrap();
+        let mut steps: Value = serde_json::from_slice(&std::fs::read(&script).unwrap()).unwrap();
+        let with_location = locate(&mut steps, &script);
         let record =
             survey_data::script::play_at(&q, &id.to_string(), &steps, "2026-10-15T10:00:00+01:00")
                 .unwrap();
@@ -433,6 +435,9 @@ async fn seed_pilot(api: &Api, admin: &str, device: &str, device_key: &SigningKe
             Some(serde_json::to_value(&envelope).unwrap()),
         )
         .await;
+        if with_location {
+            located.push(json!({"id": id.to_string(), "a_region": region_of(&record)}));
+        }
         records.push(record);
     }
     let dataset = survey_data::Dataset::from_records(&q, &records);
@@ -444,11 +449,58 @@ async fn seed_pilot(api: &Api, admin: &str, device: &str, device_key: &SigningKe
     assert!(core.summary.n >= 3, "{core:?}");
     json!({
         "interviews": records.len(),
+        "located": located,
         "core_n": core.summary.n,
         "core_mean": core.summary.mean.map(|m| format!("{m:.3}")),
         "core_median": core.summary.median.map(|m| format!("{m:.3}")),
         "core_p80": core.summary.p80.map(|m| format!("{m:.3}")),
     })
+}
+
+/// A town inside each region (code, latitude, longitude): the interview location given to scripted
+/// interviews that have none, so the console's map has a point per interview in every region it covers.
+const TOWNS: [(&str, f64, f64); 12] = [
+    ("01", 35.76, -5.83),  // Tanger
+    ("02", 34.68, -1.91),  // Oujda
+    ("03", 34.03, -5.00),  // Fès
+    ("04", 34.02, -6.84),  // Rabat
+    ("05", 32.34, -6.36),  // Béni Mellal
+    ("06", 33.57, -7.59),  // Casablanca
+    ("07", 31.63, -8.01),  // Marrakech
+    ("08", 31.93, -4.43),  // Errachidia
+    ("09", 30.42, -9.60),  // Agadir
+    ("10", 28.99, -10.06), // Guelmim
+    ("11", 27.15, -13.20), // Laâyoune
+    ("12", 22.55, -14.33), // Aousserd
+];
+
+/// The script that stays without a location, so the map shows only located interviews.
+const WITHOUT_LOCATION: &str = "06-refusal-at-door.json";
+
+fn region_of(record: &InterviewRecord) -> String {
+    record
+        .answers
+        .iter()
+        .find(|(p, _)| p == "a_region")
+        .map(|(_, a)| survey_spec::value_text::to_text(a))
+        .unwrap_or_default()
+}
+
+/// Gives a script a `gps` answer in its region's town if it has none (but for `WITHOUT_LOCATION`);
+/// returns whether the interview has a location.
+fn locate(steps: &mut Value, script: &std::path::Path) -> bool {
+    let list = steps.as_array_mut().unwrap();
+    if list.iter().any(|s| s["set"] == "gps") {
+        return true;
+    }
+    if script.ends_with(WITHOUT_LOCATION) {
+        return false;
+    }
+    let at = list.iter().position(|s| s["set"] == "a_region").unwrap();
+    let region = list[at]["value"].as_str().unwrap().to_string();
+    let (_, lat, lon) = TOWNS.iter().find(|(code, _, _)| *code == region).unwrap();
+    list.insert(at + 1, json!({"set": "gps", "value": [lat, lon, 0.0, 6.0]}));
+    true
 }
 
 #[tokio::test]

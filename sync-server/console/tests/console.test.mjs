@@ -85,7 +85,10 @@ try {
     // Seeded lengths 25, 8, 31, 22, 40, 18 minutes: median (22 + 25) / 2 = 23.5; one under 10 minutes.
     assert.equal(cells[4], "23.5", cells.join("|"));
     assert.equal(cells[7], "1", cells.join("|"));
-    assert.equal(await page.locator('#region-map g[data-region="06"] .count').textContent(), "3 entretien(s)");
+    assert.equal(await page.locator('#region-map g[data-region="06"] .count').textContent(), "3");
+    assert.equal(await page.locator('#region-counts tr[data-region="06"] td.num').textContent(), "3");
+    // This survey's questionnaire has no geopoint: no point.
+    assert.equal(await page.locator("#region-map circle.point").count(), 0);
     await shot("02-dashboard");
   });
 
@@ -222,6 +225,37 @@ try {
     await page.waitForLoadState("networkidle");
   });
 
+  await step("after unlocking, the map shows one point per located interview, inside its region", async () => {
+    const located = seed.morocco.located;
+    await page.selectOption("#survey", "morocco-pilot");
+    await page.waitForLoadState("networkidle");
+    await page.click("#nav-dashboard");
+    await page.waitForSelector("#region-map circle.point");
+    const points = await page.locator("#region-map circle.point").evaluateAll((cs) => cs.map((c) => c.dataset.interview));
+    assert.deepEqual(points.sort(), located.map((l) => l.id).sort(), "one point per seeded interview with a location");
+    assert.ok(located.length < seed.morocco.interviews, "one seeded interview has no location");
+    // The projection: each point (Rabat 34.02 N -6.84 E, Marrakech 31.63 N -8.01 E, and a town of every
+    // other region) lies inside its own region's outline and no other.
+    const inside = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("#region-map circle.point")).map((c) => {
+        const p = new DOMPoint(Number(c.getAttribute("cx")), Number(c.getAttribute("cy")));
+        const hits = Array.from(document.querySelectorAll("#region-map g[data-region] path")).filter((path) => path.isPointInFill(p));
+        return [c.dataset.interview, hits.map((path) => path.parentElement.dataset.region)];
+      }),
+    );
+    for (const [id, regions] of inside) {
+      const expected = located.find((l) => l.id === id).a_region;
+      assert.deepEqual(regions, [expected], `interview ${id} of region ${expected}`);
+    }
+    for (const region of ["04", "07"]) assert.ok(located.some((l) => l.a_region === region), `a point in region ${region}`);
+    // Hover shows the id and the status, nothing else.
+    const title = await page.locator(`#region-map circle.point[data-interview="${located[0].id}"] title`).textContent();
+    assert.equal(title, `${located[0].id} — soumis`);
+    await shot("10-map");
+    await page.selectOption("#survey", "pilot");
+    await page.waitForLoadState("networkidle");
+  });
+
   await step("the decrypted view is unavailable after logout", async () => {
     const view = `/console/interviews/${seed.interviews[0].id}/view`;
     assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 200);
@@ -251,7 +285,7 @@ try {
     await second.waitForSelector('#user-table tr[data-user="sup_new"]');
     assert.equal(await second.locator("#new-user-form, #user-table button").count(), 0, "supervisors only read accounts");
     assert.deepEqual((await second.locator("#user-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.user))).sort(), ["enum", "sup", "sup_new"]);
-    await shot("10-users");
+    await shot("11-users");
     // Deactivated: the open session ends at once and a new login gets a clear message.
     page.once("dialog", (d) => d.accept());
     await page.click('#user-table tr[data-user="sup_new"] button.deactivate');
@@ -263,7 +297,7 @@ try {
     await second.click("#login");
     await second.waitForFunction(() => document.querySelector("#login-error").textContent.length > 0);
     assert.match(await second.locator("#login-error").textContent(), /désactivé/);
-    await second.screenshot({ path: path.join(out, "11-deactivated-login.png") });
+    await second.screenshot({ path: path.join(out, "12-deactivated-login.png") });
     await other.close();
   });
   console.log(`all ${steps.length} browser steps passed`);

@@ -78,11 +78,23 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/console/surveys/{survey_id}/lock", post(lock))
         .route("/console/interviews/{interview_id}/view", get(view))
         .route("/console/surveys/{survey_id}/paradata", get(paradata))
+        .route("/console/surveys/{survey_id}/locations", get(locations))
         .route("/console/surveys/{survey_id}/export", post(export))
         .route("/console/surveys/{survey_id}/sdg", get(sdg_tables))
         .route("/console/surveys/{survey_id}/batches", post(upload_batch))
         .route("/console/surveys/{survey_id}/versions", get(list_versions))
+        .layer(axum::middleware::map_response(no_store))
         .layer(Extension(console))
+}
+
+/// Every console answer but the page and its script and style may carry decrypted data or account
+/// details: no cache (browser or proxy) keeps it.
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
 }
 
 fn static_response(content_type: &'static str, body: &'static str) -> Response {
@@ -552,6 +564,55 @@ async fn paradata(
         "days": days,
         "locations": locations,
     })))
+}
+
+/// The interview location of each interview of a survey the caller may see: the first geopoint answer
+/// of its latest accepted revision, with only the interview's id and status beside it.
+async fn locations(
+    State(state): State<AppState>,
+    Extension(console): Shared,
+    caller: ConsoleUser,
+    headers: HeaderMap,
+    Path(survey_id): Path<String>,
+) -> Result<Json<Json_>, AppError> {
+    caller.auth.require(READING)?;
+    let key = key_for(&state, &console, &caller, &headers, &survey_id).await?;
+    let (_, opened) = data::open_all(
+        &state,
+        &console.questionnaires,
+        &survey_id,
+        caller.auth.team_scope(),
+        &key,
+    )
+    .await?;
+    let points: Vec<Json_> = opened
+        .iter()
+        .filter_map(|o| {
+            o.record
+                .answers
+                .iter()
+                .find_map(|(_, answer)| match answer {
+                    survey_spec::Answer::Geo(p) if p.lat.is_finite() && p.lon.is_finite() => {
+                        Some(json!({
+                            "interview": o.summary.interview_id,
+                            "status": o.summary.status,
+                            "lat": p.lat,
+                            "lon": p.lon,
+                        }))
+                    }
+                    _ => None,
+                })
+        })
+        .collect();
+    audit(
+        &state,
+        &caller,
+        "console_locations",
+        format!("survey:{survey_id}"),
+        format!("{} points", points.len()),
+    )
+    .await?;
+    Ok(Json(json!({ "points": points })))
 }
 
 #[derive(Deserialize, Default)]
