@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assignments/{assignment_id}/reassign", post(reassign))
         .route("/sync/uploads", post(upload))
         .route("/sync/changes", get(changes))
+        .route("/sync/progress", put(report_progress))
         .route("/interviews", get(list_interviews))
         .route("/interviews/{interview_id}", get(interview_detail))
         .route("/interviews/{interview_id}/review", post(review))
@@ -1124,11 +1125,10 @@ async fn cached_version(
 async fn check_upload_assignment(
     state: &AppState,
     caller: &DeviceAuth,
-    envelope: &UploadEnvelope,
+    (interview_id, questionnaire_id): (Uuid, &str),
     assignment_id: i64,
 ) -> AppResult<()> {
     let storage = state.storage.clone();
-    let interview_id = envelope.interview_id;
     let (assignment, stored) = state
         .blocking(move || {
             Ok((
@@ -1143,12 +1143,12 @@ async fn check_upload_assignment(
             format!("interview {interview_id}: there is no assignment {assignment_id}"),
         ));
     };
-    if assignment.survey_id != envelope.questionnaire_id {
+    if assignment.survey_id != questionnaire_id {
         return Err(AppError::invalid(
             "assignment_survey_mismatch",
             format!(
-                "interview {interview_id}: assignment {assignment_id} belongs to survey {}, not {}",
-                assignment.survey_id, envelope.questionnaire_id
+                "interview {interview_id}: assignment {assignment_id} belongs to survey {}, not {questionnaire_id}",
+                assignment.survey_id
             ),
         ));
     }
@@ -1204,7 +1204,8 @@ pub async fn upload(
         .validate_monitoring(&version.info, &version.content, &envelope.monitoring)
         .map_err(|problems| AppError::invalid("invalid_monitoring", problems.join("\n")))?;
     if let Some(assignment_id) = envelope.assignment_id {
-        check_upload_assignment(&state, &caller, &envelope, assignment_id).await?;
+        let header = (envelope.interview_id, envelope.questionnaire_id.as_str());
+        check_upload_assignment(&state, &caller, header, assignment_id).await?;
     }
     // With the survey key unlocked for validation, the whole interview is replayed before it is
     // stored, and the report is committed with it. Whatever the outcome, the upload is kept.
@@ -1238,6 +1239,61 @@ pub async fn upload(
         .blocking(move || storage.store_upload(new, key))
         .await?;
     Ok(Json(receipt))
+}
+
+/// Report the interviews started and not completed on this device (device): interview id,
+/// questionnaire version, assignment and the monitoring fields answered so far, checked as an upload's
+/// clear fields are. Replaces the device's previous report; quota cells count them as in progress.
+#[utoipa::path(put, path = "/api/v1/sync/progress", tag = "sync", request_body = ProgressReport,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn report_progress(
+    State(state): State<AppState>,
+    caller: DeviceAuth,
+    ApiJson(report): ApiJson<ProgressReport>,
+) -> AppResult<StatusCode> {
+    const MAX_DRAFTS: usize = 10_000;
+    if report.drafts.len() > MAX_DRAFTS {
+        return Err(AppError::invalid(
+            "too_many_drafts",
+            format!("a progress report holds at most {MAX_DRAFTS} interviews"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for draft in &report.drafts {
+        let at = |error: AppError| AppError {
+            message: format!("draft interview {}: {}", draft.interview_id, error.message),
+            ..error
+        };
+        if !seen.insert(draft.interview_id) {
+            return Err(at(AppError::invalid(
+                "duplicate_draft",
+                "listed twice in the report",
+            )));
+        }
+        let version = cached_version(
+            &state,
+            &draft.questionnaire_id,
+            &draft.questionnaire_version,
+        )
+        .await
+        .map_err(at)?;
+        state
+            .validator
+            .validate_monitoring(&version.info, &version.content, &draft.monitoring)
+            .map_err(|problems| at(AppError::invalid("invalid_monitoring", problems.join("\n"))))?;
+        if let Some(assignment_id) = draft.assignment_id {
+            let header = (draft.interview_id, draft.questionnaire_id.as_str());
+            check_upload_assignment(&state, &caller, header, assignment_id).await?;
+        }
+    }
+    let storage = state.storage.clone();
+    let device_id = caller.device.id;
+    let now = state.now_text();
+    state
+        .blocking(move || storage.replace_progress(device_id, report.drafts, &now))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Query of the changes endpoint.
@@ -1424,8 +1480,8 @@ pub async fn set_quota(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Counts fill per cell: one per interview (latest revision, submitted or approved) whose monitoring
-/// values equal every coordinate of the cell.
+/// Counts each cell's fill (interviews submitted or approved, latest revision) and in-progress work
+/// (drafts reported by devices, rejected interviews not yet re-sent).
 async fn quota_cells(
     state: &AppState,
     survey_id: &str,
@@ -1433,7 +1489,7 @@ async fn quota_cells(
 ) -> AppResult<Vec<QuotaCell>> {
     let storage = state.storage.clone();
     let survey = survey_id.to_string();
-    let (targets, interviews, latest) = state
+    let (targets, interviews, in_progress, latest) = state
         .blocking(move || {
             let latest = match storage.list_versions(&survey)?.last() {
                 Some(version) => storage.questionnaire_version(&survey, &version.content_hash)?,
@@ -1442,6 +1498,7 @@ async fn quota_cells(
             Ok((
                 storage.quota_targets(&survey)?,
                 storage.list_interviews(Some(&survey), team.as_deref())?,
+                storage.in_progress(&survey, team.as_deref())?,
                 latest,
             ))
         })
@@ -1452,16 +1509,53 @@ async fn quota_cells(
         crate::validation::compile_cached(row.info.format, &row.info.content_hash, &row.content)
             .ok()
     });
-    let counted: Vec<&sync_proto::wire::InterviewSummary> = interviews
+    let completed: Vec<&BTreeMap<String, MonitoringValue>> = interviews
         .iter()
         .filter(|interview| interview.status != InterviewStatus::Rejected)
+        .map(|interview| &interview.monitoring)
         .collect();
-    let units: Vec<survey_engine::QuotaUnit> = match &questionnaire {
-        Some(q) => counted
+    let working: Vec<&BTreeMap<String, MonitoringValue>> = in_progress
+        .iter()
+        .map(|(_, monitoring)| monitoring)
+        .collect();
+    let count = QuotaCounter {
+        questionnaire: questionnaire.as_deref(),
+        completed: QuotaCounter::units(questionnaire.as_deref(), &completed),
+        in_progress: QuotaCounter::units(questionnaire.as_deref(), &working),
+    };
+    Ok(targets
+        .into_iter()
+        .map(|target| QuotaCell {
+            survey_id: survey_id.to_string(),
+            fill: count.cell(&target, &count.completed, &completed),
+            in_progress: count.cell(&target, &count.in_progress, &working),
+            quota: target.quota,
+            cell: target.cell,
+            target: target.target,
+        })
+        .collect())
+}
+
+/// Counts quota cells over a set of interviews' monitoring fields.
+struct QuotaCounter<'q> {
+    questionnaire: Option<&'q survey_spec::Questionnaire>,
+    completed: Vec<survey_engine::QuotaUnit>,
+    in_progress: Vec<survey_engine::QuotaUnit>,
+}
+
+impl QuotaCounter<'_> {
+    /// The quota units of some interviews, by the questionnaire's rules.
+    fn units(
+        questionnaire: Option<&survey_spec::Questionnaire>,
+        interviews: &[&BTreeMap<String, MonitoringValue>],
+    ) -> Vec<survey_engine::QuotaUnit> {
+        let Some(q) = questionnaire else {
+            return Vec::new();
+        };
+        interviews
             .iter()
-            .flat_map(|interview| {
-                let answers = interview
-                    .monitoring
+            .flat_map(|monitoring| {
+                let answers = monitoring
                     .iter()
                     .filter_map(|(path, value)| {
                         let text = value.cell_text()?;
@@ -1473,47 +1567,40 @@ async fn quota_cells(
                     .collect();
                 survey_engine::quota_units(q, &answers)
             })
-            .collect(),
-        None => Vec::new(),
-    };
-    let declared = |name: &str| {
-        questionnaire
-            .as_ref()
-            .is_some_and(|q| q.quotas.iter().any(|quota| quota.name == name))
-    };
-    Ok(targets
-        .into_iter()
-        .map(|target| {
-            let fill = if declared(&target.quota) {
-                units
-                    .iter()
-                    .filter(|u| u.quota == target.quota && u.cell == target.cell)
-                    .count() as u32
-            } else {
-                // A cell of fields the questionnaire declares no quota for: one unit per interview.
-                counted
-                    .iter()
-                    .filter(|interview| {
-                        target.cell.iter().all(|(field, value)| {
-                            interview
-                                .monitoring
-                                .get(field)
-                                .and_then(MonitoringValue::cell_text)
-                                .as_deref()
-                                == Some(value)
-                        })
+            .collect()
+    }
+
+    /// One target's count: its units for a declared quota; otherwise one per interview whose fields
+    /// equal every coordinate of the cell.
+    fn cell(
+        &self,
+        target: &QuotaTargetRow,
+        units: &[survey_engine::QuotaUnit],
+        interviews: &[&BTreeMap<String, MonitoringValue>],
+    ) -> u32 {
+        let declared = self
+            .questionnaire
+            .is_some_and(|q| q.quotas.iter().any(|quota| quota.name == target.quota));
+        if declared {
+            units
+                .iter()
+                .filter(|u| u.quota == target.quota && u.cell == target.cell)
+                .count() as u32
+        } else {
+            interviews
+                .iter()
+                .filter(|monitoring| {
+                    target.cell.iter().all(|(field, value)| {
+                        monitoring
+                            .get(field)
+                            .and_then(MonitoringValue::cell_text)
+                            .as_deref()
+                            == Some(value)
                     })
-                    .count() as u32
-            };
-            QuotaCell {
-                survey_id: survey_id.to_string(),
-                quota: target.quota,
-                cell: target.cell,
-                target: target.target,
-                fill,
-            }
-        })
-        .collect())
+                })
+                .count() as u32
+        }
+    }
 }
 
 /// Quota cells with targets and fill (admin, supervisor, data manager).

@@ -17,7 +17,7 @@ use crate::api;
         api::import_assignments_csv, api::set_quota, api::get_quotas,
         api::create_enrolment_code, api::enrolment_qr, api::enrol_device, api::list_devices, api::revoke_device,
         api::create_assignment, api::list_assignments, api::reassign,
-        api::upload, api::changes,
+        api::upload, api::changes, api::report_progress,
         api::list_interviews, api::interview_detail, api::review,
         api::open_interview,
         api::audit_log,

@@ -449,7 +449,8 @@ impl AppCore {
         };
         bridge.prepare(&device_key)?;
         let outcome = client
-            .sync(&mut bridge, |p| {
+            // Interviews in progress are reported once the app lists them (`DraftReport`).
+            .sync(&mut bridge, Vec::new(), |p| {
                 progress(SyncProgressDto {
                     phase: match p.phase {
                         sync_client::Phase::Upload => "upload",

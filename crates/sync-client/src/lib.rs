@@ -2,8 +2,10 @@
 //!
 //! A sync cycle ([`SyncClient::sync`]) uploads every pending interview of the device's [`Outbox`],
 //! verifies each signed receipt against the server key learned at enrolment, marks an interview
-//! sent only when a receipt for its exact content hash arrives, and then downloads changes
-//! (questionnaires, assignments, reviews, quota fill) from the saved cursor into a [`ChangeSink`].
+//! sent only when a receipt for its exact content hash arrives, reports the interviews still in
+//! progress on the device ([`DraftReport`]: clear header fields only, so supervisors see work not yet
+//! uploaded in quota cells), and then downloads changes (questionnaires, assignments, reviews, quota
+//! fill) from the saved cursor into a [`ChangeSink`].
 //!
 //! Over bad links every request is retried with capped, jittered exponential back-off. A retry
 //! re-sends the same envelope, which the server stores once (uploads are idempotent by interview id,
@@ -34,7 +36,8 @@
 //!     Default::default(), b"{...answers...}", &survey_key, &device_key,
 //! )?;
 //! outbox.push(envelope);
-//! let report = client.sync(&mut outbox, |progress| println!("{progress:?}")).await?;
+//! let drafts = Vec::new(); // interviews started and not completed, with their monitoring fields
+//! let report = client.sync(&mut outbox, drafts, |progress| println!("{progress:?}")).await?;
 //! assert_eq!(report.sent, 1);
 //! # Ok(()) }
 //! ```
@@ -48,9 +51,10 @@ use std::time::Duration;
 use rand::Rng as _;
 use reqwest::StatusCode;
 use sync_proto::keys::{SigningKeyPair, VerifyingKey};
+pub use sync_proto::wire::DraftReport;
 use sync_proto::wire::{
-    ChangesResponse, EnrolRequest, EnrolResponse, ErrorBody, Receipt, ReceiptOutcome,
-    UploadEnvelope,
+    ChangesResponse, EnrolRequest, EnrolResponse, ErrorBody, ProgressReport, Receipt,
+    ReceiptOutcome, UploadEnvelope,
 };
 use sync_proto::{PROTOCOL_HEADER, PROTOCOL_VERSION, ProtoError};
 use uuid::Uuid;
@@ -165,6 +169,8 @@ pub struct SyncReport {
     pub failed: usize,
     /// Pages of changes applied.
     pub pages: usize,
+    /// Whether the server took the report of interviews in progress.
+    pub progress_reported: bool,
     /// The first failure, if any.
     pub first_error: Option<String>,
 }
@@ -328,6 +334,26 @@ impl SyncClient {
         }
     }
 
+    /// Sends a gzip-compressed JSON body with the device's credentials (one attempt).
+    async fn send_gzip_json(
+        &self,
+        request: reqwest::RequestBuilder,
+        body: &[u8],
+    ) -> Result<reqwest::Response, ClientError> {
+        request
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(
+                reqwest::header::AUTHORIZATION,
+                format!("{} {}", sync_proto::DEVICE_AUTH_SCHEME, self.token),
+            )
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            .body(body.to_vec())
+            .send()
+            .await
+            .map_err(|error| ClientError::Network(error.to_string()))
+    }
+
     /// Uploads one envelope (with retries) and returns its verified receipt.
     pub async fn upload(&self, envelope: &UploadEnvelope) -> Result<Receipt, ClientError> {
         let json =
@@ -336,20 +362,7 @@ impl SyncClient {
         let url = format!("{}/api/v1/sync/uploads", self.base_url);
         let receipt: Receipt = self
             .with_retries(|| async {
-                let response = self
-                    .http
-                    .post(&url)
-                    .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-                    .header(
-                        reqwest::header::AUTHORIZATION,
-                        format!("{} {}", sync_proto::DEVICE_AUTH_SCHEME, self.token),
-                    )
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header(reqwest::header::CONTENT_ENCODING, "gzip")
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .map_err(|error| ClientError::Network(error.to_string()))?;
+                let response = self.send_gzip_json(self.http.post(&url), &body).await?;
                 decode(response).await
             })
             .await?;
@@ -380,6 +393,29 @@ impl SyncClient {
         Ok(())
     }
 
+    /// Reports the device's interviews in progress (with retries), replacing its previous report.
+    /// `Ok(false)` when the server predates progress reports (it answers 404): nothing to do.
+    pub async fn report_progress(&self, drafts: Vec<DraftReport>) -> Result<bool, ClientError> {
+        let json = serde_json::to_vec(&ProgressReport { drafts })
+            .map_err(|error| ClientError::Local(error.to_string()))?;
+        let body = gzip(&json)?;
+        let url = format!("{}/api/v1/sync/progress", self.base_url);
+        let answer = self
+            .with_retries(|| async {
+                let response = self.send_gzip_json(self.http.put(&url), &body).await?;
+                if response.status().is_success() {
+                    return Ok(());
+                }
+                decode::<serde_json::Value>(response).await.map(|_| ())
+            })
+            .await;
+        match answer {
+            Ok(()) => Ok(true),
+            Err(ClientError::Server { status: 404, .. }) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
     /// Downloads one page of changes after `cursor` (with retries).
     pub async fn changes(&self, cursor: u64) -> Result<ChangesResponse, ClientError> {
         let url = format!("{}/api/v1/sync/changes?cursor={cursor}", self.base_url);
@@ -400,12 +436,14 @@ impl SyncClient {
         .await
     }
 
-    /// One sync cycle: upload the outbox, then download changes into the same store. Uploads that
-    /// fail every retry stay in the outbox and are counted in the report; a download failure or a
-    /// local store failure ends the cycle with an error.
+    /// One sync cycle: upload the outbox, report the interviews in progress (`drafts`, replacing the
+    /// previous report; an empty list clears it), then download changes into the same store. Uploads
+    /// that fail every retry stay in the outbox and are counted in the report, as is a refused progress
+    /// report; a download failure or a local store failure ends the cycle with an error.
     pub async fn sync<S: Outbox + ChangeSink>(
         &self,
         store: &mut S,
+        drafts: Vec<DraftReport>,
         mut progress: impl FnMut(Progress),
     ) -> Result<SyncReport, ClientError> {
         let mut report = SyncReport::default();
@@ -449,6 +487,15 @@ impl SyncClient {
                 total,
                 phase: Phase::Upload,
             });
+        }
+        // After the uploads, so that an interview just sent is not reported as a draft; before the
+        // download, so that the quota fill received already counts this device's work.
+        match self.report_progress(drafts).await {
+            Ok(accepted) => report.progress_reported = accepted,
+            Err(error @ ClientError::Server { status: 426, .. }) => return Err(error),
+            Err(error) => {
+                report.first_error.get_or_insert_with(|| error.to_string());
+            }
         }
         let mut cursor = store.cursor()?;
         loop {

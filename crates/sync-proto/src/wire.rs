@@ -844,6 +844,10 @@ pub struct QuotaCell {
     pub target: u32,
     /// Interviews counted in the cell (submitted or approved, latest revision).
     pub fill: u32,
+    /// Interviews in the cell still being worked on: started and not completed on a tablet (from the
+    /// devices' latest progress reports) or rejected back and not yet re-sent.
+    #[serde(default)]
+    pub in_progress: u32,
 }
 
 /// The quota cells of a survey.
@@ -882,6 +886,33 @@ pub struct ChangesResponse {
     pub reviews: Vec<Rejection>,
     /// Current quota fill of the surveys the enumerator works on (always complete, not incremental).
     pub quota_fill: Vec<QuotaCell>,
+}
+
+/// An interview started on a tablet and not yet completed, as the device reports it: the same clear
+/// fields as an upload envelope's header, nothing sealed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DraftReport {
+    /// The interview's UUID.
+    pub interview_id: Uuid,
+    /// The questionnaire (survey) id.
+    pub questionnaire_id: String,
+    /// The questionnaire version (content hash) it is answered on.
+    pub questionnaire_version: String,
+    /// The assignment it answers, if any.
+    pub assignment_id: Option<i64>,
+    /// The declared monitoring fields answered so far, in clear, by item path (row paths inside
+    /// rosters), validated as an upload's are.
+    pub monitoring: BTreeMap<String, MonitoringValue>,
+}
+
+/// `PUT /api/v1/sync/progress`: the device's interviews in progress. Each report replaces the
+/// device's previous one (an empty list clears it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProgressReport {
+    /// The interviews started and not completed on the device.
+    pub drafts: Vec<DraftReport>,
 }
 
 /// An entry of the audit log.

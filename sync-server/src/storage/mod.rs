@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use sync_proto::keys::SigningKeyPair;
 use sync_proto::wire::{
-    Assignment, AuditEntry, InterviewDetail, InterviewSummary, QuestionnaireFormat,
-    QuestionnaireVersionInfo, Receipt, Rejection, ReviewDecision, Role, UploadEnvelope,
-    ValidationReport,
+    Assignment, AuditEntry, DraftReport, InterviewDetail, InterviewSummary, MonitoringValue,
+    QuestionnaireFormat, QuestionnaireVersionInfo, Receipt, Rejection, ReviewDecision, Role,
+    UploadEnvelope, ValidationReport,
 };
 use uuid::Uuid;
 
@@ -380,6 +380,20 @@ pub trait Storage: Send + Sync + 'static {
     /// Records a review of the latest revision and returns it to the tablet when rejected.
     fn record_review(&self, review: NewReview, audit: NewAudit) -> StoreResult<Rejection>;
 
+    /// Replaces a device's report of its interviews in progress.
+    fn replace_progress(
+        &self,
+        device_id: Uuid,
+        drafts: Vec<DraftReport>,
+        reported_at: &str,
+    ) -> StoreResult<()>;
+    /// The interviews of a survey still in progress, by id with their monitoring fields: reported as
+    /// drafts by an active device and not uploaded since, or rejected and not yet re-sent.
+    fn in_progress(
+        &self,
+        survey_id: &str,
+        team: Option<&str>,
+    ) -> StoreResult<Vec<(Uuid, BTreeMap<String, MonitoringValue>)>>;
     /// Changes for an enumerator's device after `cursor`, at most `limit`.
     fn changes_for(&self, enumerator_id: i64, cursor: u64, limit: u32) -> StoreResult<ChangeBatch>;
     /// The surveys an enumerator has assignments in.

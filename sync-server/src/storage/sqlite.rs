@@ -18,6 +18,7 @@ use sync_proto::wire::{
     QuestionnaireFormat, QuestionnaireVersionInfo, Receipt, ReceiptOutcome, Rejection,
     ReviewDecision, Role, StoredEnvelope, UploadEnvelope, ValidationReport,
 };
+use sync_proto::wire::{DraftReport, MonitoringValue};
 use uuid::Uuid;
 
 use super::*;
@@ -128,6 +129,17 @@ CREATE TABLE IF NOT EXISTS quota_targets (
     target INTEGER NOT NULL,
     PRIMARY KEY (survey_id, quota, cell)
 );
+CREATE TABLE IF NOT EXISTS device_progress (
+    device_id TEXT NOT NULL,
+    interview_id TEXT NOT NULL,
+    survey_id TEXT NOT NULL,
+    questionnaire_version TEXT NOT NULL,
+    assignment_id INTEGER,
+    monitoring TEXT NOT NULL,
+    reported_at TEXT NOT NULL,
+    PRIMARY KEY (device_id, interview_id)
+);
+CREATE INDEX IF NOT EXISTS device_progress_survey ON device_progress(survey_id);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -1516,6 +1528,71 @@ impl Storage for SqliteStorage {
             rows.iter()
                 .map(|text| serde_json::from_str(text).map_err(json_error))
                 .collect()
+        })
+    }
+
+    fn replace_progress(
+        &self,
+        device_id: Uuid,
+        drafts: Vec<DraftReport>,
+        reported_at: &str,
+    ) -> StoreResult<()> {
+        let reported_at = reported_at.to_string();
+        self.write(move |connection| {
+            connection.execute(
+                "DELETE FROM device_progress WHERE device_id = ?1",
+                [device_id.to_string()],
+            )?;
+            let mut insert = connection.prepare_cached(
+                "INSERT OR REPLACE INTO device_progress (device_id, interview_id, survey_id, questionnaire_version, \
+                 assignment_id, monitoring, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for draft in drafts {
+                let monitoring = serde_json::to_string(&draft.monitoring).map_err(json_error)?;
+                insert.execute(params![
+                    device_id.to_string(),
+                    draft.interview_id.to_string(),
+                    draft.questionnaire_id,
+                    draft.questionnaire_version,
+                    draft.assignment_id,
+                    monitoring,
+                    reported_at
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn in_progress(
+        &self,
+        survey_id: &str,
+        team: Option<&str>,
+    ) -> StoreResult<Vec<(Uuid, BTreeMap<String, MonitoringValue>)>> {
+        self.read(|connection| {
+            // Rejected interviews not yet re-sent, then drafts reported by active devices, the newer
+            // report of an interview winning; a draft whose interview has since been uploaded (and not
+            // rejected back) no longer counts.
+            let mut statement = connection.prepare(
+                "SELECT i.interview_id, i.monitoring, '' FROM interviews i JOIN users u ON u.id = i.enumerator_id \
+                 WHERE i.survey_id = ?1 AND i.status = 'rejected' AND (?2 IS NULL OR u.team = ?2) \
+                 UNION ALL \
+                 SELECT p.interview_id, p.monitoring, p.reported_at FROM device_progress p \
+                 JOIN devices d ON d.id = p.device_id JOIN users u ON u.id = d.enumerator_id \
+                 WHERE p.survey_id = ?1 AND d.revoked_at IS NULL AND u.active = 1 AND (?2 IS NULL OR u.team = ?2) \
+                 AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.interview_id = p.interview_id AND i.status != 'rejected') \
+                 ORDER BY 3",
+            )?;
+            let rows = statement
+                .query_map(params![survey_id, team], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut by_interview: BTreeMap<Uuid, BTreeMap<String, MonitoringValue>> = BTreeMap::new();
+            for (interview, monitoring) in rows {
+                let Ok(interview) = Uuid::parse_str(&interview) else { continue };
+                by_interview.insert(interview, serde_json::from_str(&monitoring).map_err(json_error)?);
+            }
+            Ok(by_interview.into_iter().collect())
         })
     }
 

@@ -3,6 +3,7 @@
 
 mod flows;
 mod process;
+mod progress;
 mod roles;
 mod support;
 mod validation;

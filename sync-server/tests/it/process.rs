@@ -311,7 +311,9 @@ async fn end_to_end_enrol_download_upload_reject_resubmit_approve() {
 
     let mut phases = Vec::new();
     let report = client
-        .sync(&mut tablet, |progress| phases.push(progress.phase))
+        .sync(&mut tablet, Vec::new(), |progress| {
+            phases.push(progress.phase)
+        })
         .await
         .unwrap();
     assert_eq!(report.sent, 0);
@@ -333,7 +335,7 @@ async fn end_to_end_enrol_download_upload_reject_resubmit_approve() {
     }
     let mut progress = Vec::new();
     let report = client
-        .sync(&mut tablet, |p| progress.push(p))
+        .sync(&mut tablet, Vec::new(), |p| progress.push(p))
         .await
         .unwrap();
     assert_eq!((report.sent, report.failed, report.conflicts), (3, 0, 0));
@@ -359,7 +361,7 @@ async fn end_to_end_enrol_download_upload_reject_resubmit_approve() {
             Some(json!({"revision": 1, "decision": "reject", "comments": {"q_age": "check the age"}})),
         )
         .await;
-    client.sync(&mut tablet, |_| {}).await.unwrap();
+    client.sync(&mut tablet, Vec::new(), |_| {}).await.unwrap();
     let review = tablet
         .reviews
         .iter()
@@ -369,7 +371,7 @@ async fn end_to_end_enrol_download_upload_reject_resubmit_approve() {
 
     // The enumerator fixes it: revision 2, then the supervisor approves it.
     tablet.push(field.envelope(rejected, 2, b"{\"answers\": \"fixed\"}"));
-    let report = client.sync(&mut tablet, |_| {}).await.unwrap();
+    let report = client.sync(&mut tablet, Vec::new(), |_| {}).await.unwrap();
     assert_eq!(report.sent, 1);
     field
         .supervisor
@@ -430,7 +432,7 @@ async fn assignment_quantity_is_counted_and_an_extra_interview_is_kept_but_flagg
     let field = Field::new().await;
     let client = field.client(&field.server.url, fast_retries());
     let mut tablet = MemoryOutbox::default();
-    client.sync(&mut tablet, |_| {}).await.unwrap();
+    client.sync(&mut tablet, Vec::new(), |_| {}).await.unwrap();
     let assignment = tablet.assignments.values().next().unwrap().clone();
     assert_eq!((assignment.quantity, assignment.used), (Some(1), 0));
     let for_assignment = |interview: Uuid, revision: u32, assignment: i64| {
@@ -468,7 +470,7 @@ async fn assignment_quantity_is_counted_and_an_extra_interview_is_kept_but_flagg
         .ok(reqwest::Method::GET, "/api/v1/assignments", None)
         .await;
     assert_eq!(listed["assignments"][0]["used"], 2);
-    client.sync(&mut tablet, |_| {}).await.unwrap();
+    client.sync(&mut tablet, Vec::new(), |_| {}).await.unwrap();
     assert_eq!(tablet.assignments[&assignment.id].used, 2);
     let interviews = field
         .supervisor
@@ -570,6 +572,74 @@ async fn assignment_quantity_is_counted_and_an_extra_interview_is_kept_but_flagg
             .await;
         assert_eq!(status, 404, "a refused upload is not stored");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_cycle_reports_drafts_and_the_quota_fill_counts_them_in_progress() {
+    let field = Field::new().await;
+    field
+        .supervisor
+        .ok(
+            reqwest::Method::PUT,
+            "/api/v1/surveys/pilot/quotas",
+            Some(json!({"quota": "region", "cell": {"a_region": "01"}, "target": 4})),
+        )
+        .await;
+    let client = field.client(&field.server.url, fast_retries());
+    let mut tablet = MemoryOutbox::default();
+    let draft = |interview_id: Uuid| sync_client::DraftReport {
+        interview_id,
+        questionnaire_id: "pilot".into(),
+        questionnaire_version: field.version_hash.clone(),
+        assignment_id: None,
+        monitoring: BTreeMap::from([("a_region".to_string(), MonitoringValue::Text("01".into()))]),
+    };
+    let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+    let report = client
+        .sync(&mut tablet, vec![draft(first), draft(second)], |_| {})
+        .await
+        .unwrap();
+    assert!(report.progress_reported);
+    let cell = |tablet: &MemoryOutbox| {
+        let cell = &tablet.quota_fill[0];
+        (cell.fill, cell.in_progress)
+    };
+    assert_eq!(cell(&tablet), (0, 2));
+
+    // The first interview is completed and sent in the next cycle; the second is still a draft.
+    tablet.push(field.envelope(first, 1, b"{}"));
+    client
+        .sync(&mut tablet, vec![draft(second)], |_| {})
+        .await
+        .unwrap();
+    assert_eq!(cell(&tablet), (1, 1));
+    let quotas = field
+        .supervisor
+        .ok(reqwest::Method::GET, "/api/v1/surveys/pilot/quotas", None)
+        .await;
+    assert_eq!(
+        (
+            &quotas["cells"][0]["fill"],
+            &quotas["cells"][0]["in_progress"]
+        ),
+        (&json!(1), &json!(1))
+    );
+
+    // A draft the server refuses does not stop the cycle: the download still happens.
+    let mut bad = draft(Uuid::now_v7());
+    bad.monitoring
+        .insert("q_income".into(), MonitoringValue::Integer(5));
+    let report = client.sync(&mut tablet, vec![bad], |_| {}).await.unwrap();
+    assert!(!report.progress_reported);
+    assert!(
+        report
+            .first_error
+            .as_deref()
+            .is_some_and(|e| e.contains("invalid_monitoring")),
+        "{report:?}"
+    );
+    assert_eq!(report.pages, 1);
+    assert_eq!(cell(&tablet), (1, 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -725,7 +795,7 @@ async fn cut_connections_lose_nothing_and_duplicate_nothing() {
         );
         cycles += 1;
         // A cycle may fail in its download phase when every retry is cut; the next one resumes.
-        let _ = client.sync(&mut tablet, |_| {}).await;
+        let _ = client.sync(&mut tablet, Vec::new(), |_| {}).await;
     }
     let cut_count = *cuts.lock().unwrap();
     assert!(

@@ -261,6 +261,13 @@ fn table() -> Vec<Row> {
             expect: [401, 401, 401, 401, 401, 401, 200],
         },
         Row {
+            method: Method::PUT,
+            template: "/api/v1/sync/progress",
+            path: |_| "/api/v1/sync/progress".into(),
+            body: |_| json_body(json!({"drafts": []})),
+            expect: [401, 401, 401, 401, 401, 401, 204],
+        },
+        Row {
             method: Method::GET,
             template: "/api/v1/sync/changes",
             path: |_| "/api/v1/sync/changes".into(),
