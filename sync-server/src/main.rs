@@ -16,6 +16,8 @@ use sync_proto::wire::{CreateUserRequest, Role};
 use sync_server::config::Config;
 use sync_server::storage::NewAudit;
 
+mod demo;
+
 #[derive(Debug, Parser)]
 #[command(name = "sync-server", version, about = "The Daftar sync server")]
 struct Cli {
@@ -42,6 +44,19 @@ enum Command {
         /// The PEM private key of the certificate.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+    },
+    /// Set up a new data directory to try the system (accounts, the Morocco pilot survey and its key,
+    /// assignments, an enrolment code; secrets printed once), then serve like `serve`.
+    Demo {
+        /// The listening address (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// The questionnaire to serve; the CSV files beside it go into its bundle.
+        #[arg(
+            long,
+            default_value = "questionnaire-specs/morocco-pilot/questionnaire.yaml"
+        )]
+        questionnaire: PathBuf,
     },
     /// Manage accounts and back up the data directory.
     Admin {
@@ -134,7 +149,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .max_blocking_threads(1024)
                 .build()
                 .context("cannot start the async runtime")?;
-            runtime.block_on(serve(config))
+            runtime.block_on(serve(config, None))
+        }
+        Command::Demo {
+            bind,
+            questionnaire,
+        } => {
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            demo::check_fresh(&config.data_dir).map_err(|e| UsageError(e.to_string()))?;
+            if !questionnaire.is_file() {
+                bail!(UsageError(format!(
+                    "no questionnaire at {}",
+                    questionnaire.display()
+                )));
+            }
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(serve(config, Some(questionnaire)))
         }
         Command::Admin { command } => {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -146,7 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, demo: Option<PathBuf>) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&config.log).map_err(|error| {
@@ -164,6 +199,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let (state, storage) =
         sync_server::open_state(config).context("cannot open the data directory")?;
+    let demo = match demo {
+        Some(questionnaire) => Some(
+            demo::prepare(&state, &questionnaire)
+                .await
+                .context("cannot set the demo up")?,
+        ),
+        None => None,
+    };
     let router = sync_server::app(state);
     let handle = axum_server::Handle::new();
     let shutdown_handle = handle.clone();
@@ -178,6 +221,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         if let Some(address) = announce_handle.listening().await {
             // Scripts and tests wait for this line.
             println!("listening on {scheme}://{address}");
+            if let Some(demo) = &demo {
+                println!("\n{}", demo.summary(&format!("{scheme}://{address}")));
+            }
             let _ = std::io::stdout().flush();
         }
     });

@@ -1,6 +1,7 @@
 //! Integration tests of the sync server: in-process (`app(state).oneshot`) and against the real
 //! binary on loopback.
 
+mod demo;
 mod flows;
 mod process;
 mod progress;
