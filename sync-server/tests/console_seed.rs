@@ -263,13 +263,19 @@ async fn seed(url: &str, admin_password: &str) -> Value {
             .count();
         targets.push(json!({"a_region": region, "m_sex": sex, "target": target, "fill": fill}));
     }
-    api.ok(
-        reqwest::Method::POST,
-        "/assignments",
-        Some(&admin),
-        Some(json!({"survey_id": "pilot", "enumerator_id": ids["enum"], "quantity": 10, "preload": {}})),
-    )
-    .await;
+    // Two assignments: the first three interviews come for one of 10, the last three for one of 2 (over).
+    let mut assignments = Vec::new();
+    for quantity in [10, 2] {
+        let created = api
+            .ok(
+                reqwest::Method::POST,
+                "/assignments",
+                Some(&admin),
+                Some(json!({"survey_id": "pilot", "enumerator_id": ids["enum"], "quantity": quantity, "preload": {}})),
+            )
+            .await;
+        assignments.push(created["id"].as_i64().unwrap());
+    }
     let code = api
         .ok(
             reqwest::Method::POST,
@@ -297,7 +303,7 @@ async fn seed(url: &str, admin_password: &str) -> Value {
             1,
             "pilot",
             &hash,
-            None,
+            Some(assignments[i / 3]),
             BTreeMap::from([
                 (
                     "a_region".to_string(),
@@ -341,6 +347,27 @@ async fn seed(url: &str, admin_password: &str) -> Value {
             "{t}"
         );
     }
+    // The quantity used the API reports is the seeded interviews'.
+    let listed = api
+        .ok(
+            reqwest::Method::GET,
+            "/assignments?survey_id=pilot",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let mut assignment_use = Vec::new();
+    for (i, (id, quantity)) in assignments.iter().zip([10, 2]).enumerate() {
+        let used = INTERVIEWS.len() / 2;
+        let row = listed["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == *id)
+            .unwrap_or_else(|| panic!("assignment {id} not in {listed}"));
+        assert_eq!(row["used"], used, "assignment {i}: {row}");
+        assignment_use.push(json!({"id": id, "quantity": quantity, "used": used}));
+    }
     let morocco = seed_pilot(&api, &admin, &device, &device_key).await;
     json!({
         "morocco": morocco,
@@ -350,6 +377,7 @@ async fn seed(url: &str, admin_password: &str) -> Value {
         "passphrase": PASSPHRASE,
         "interviews": interviews,
         "quotas": targets,
+        "assignments": assignment_use,
         "enumerator_id": ids["enum"],
     })
 }

@@ -374,12 +374,20 @@ async function interviewPage(main, id) {
   main.append(h("h1", {}, `Entretien ${id}`), h("p", {}, `Statut ${v.summary.status}, r\xE9vision ${v.summary.revision}, enqu\xEAteur ${v.summary.enumerator_id}, ${v.complete ? "complet" : "incomplet"}. `, langSelect), container, h("div", { class: "decision" }, note, approve, reject), result, h("h2", {}, "Contr\xF4les pr\xE9c\xE9dents"), reviews, h("h2", {}, "Paradonn\xE9es"), timeline);
   render();
 }
+var over = (a) => a.quantity !== null && a.used > a.quantity;
+function usedCell(a) {
+  const text = `${a.used} / ${a.quantity === null ? "\u221E" : a.quantity}`;
+  if (a.quantity === null) return h("td", { class: "num used" }, text);
+  const bar = h("progress", { max: Math.max(a.quantity, 1), value: Math.min(a.used, Math.max(a.quantity, 1)), "aria-label": "Quantit\xE9 utilis\xE9e" });
+  const cell = h("td", { class: "used-cell" }, bar, " ", h("span", { class: "used" }, text));
+  if (over(a)) cell.append(" ", h("strong", { class: "over-note" }, `d\xE9pass\xE9e de ${a.used - a.quantity}`));
+  return cell;
+}
 async function workPage(main) {
   main.append(h("h1", {}, "Affectations et appareils"));
   const msg = h("p", { id: "work-result", role: "status" });
-  const assignments = await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
-  const interviews = await json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
-  const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "Quantit\xE9"), h("th", {}, "Entretiens de l'enqu\xEAteur"), h("th", {}, "Pr\xE9chargement"), h("th", {}, "R\xE9affecter")));
+  const assignments = (await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => null))?.assignments ?? [];
+  const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "Quantit\xE9 utilis\xE9e"), h("th", {}, "Pr\xE9chargement"), h("th", {}, "R\xE9affecter")));
   for (const a of assignments) {
     const to = h("input", { size: 4, "aria-label": "Nouvel enqu\xEAteur" });
     const go = h("button", {}, "OK");
@@ -391,8 +399,7 @@ async function workPage(main) {
         show(err, msg);
       }
     });
-    const used = interviews.filter((i) => i.enumerator_id === a.enumerator_id).length;
-    at.append(h("tr", {}, h("td", {}, String(a.id)), h("td", {}, String(a.enumerator_id)), h("td", { class: "num" }, a.quantity === null ? "\u221E" : String(a.quantity)), h("td", { class: "num" }, String(used)), h("td", {}, Object.entries(a.preload).map(([k, v]) => `${k}=${v}`).join(", ")), h("td", {}, to, go)));
+    at.append(h("tr", { "data-assignment": a.id, class: over(a) ? "over-quantity" : "" }, h("td", {}, String(a.id)), h("td", {}, String(a.enumerator_id)), usedCell(a), h("td", {}, Object.entries(a.preload).map(([k, v]) => `${k}=${v}`).join(", ")), h("td", {}, to, go)));
   }
   const enumerator = h("input", { id: "new-assignment-enumerator", size: 4, placeholder: "id" });
   const quantity = h("input", { id: "new-assignment-quantity", size: 4, placeholder: "qt\xE9" });

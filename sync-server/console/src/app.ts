@@ -352,12 +352,25 @@ async function interviewPage(main: HTMLElement, id: string) {
 
 // ---- Assignments, devices, users ----------------------------------------------------------------
 
+/** More interviews came for the assignment than its quantity (the server keeps them, flagged). */
+const over = (a: Json) => a.quantity !== null && a.used > a.quantity;
+
+/** Used/quantity as the server counts it (distinct interviews received), with a bar; ∞ when unlimited. */
+function usedCell(a: Json): HTMLElement {
+  const text = `${a.used} / ${a.quantity === null ? "∞" : a.quantity}`;
+  if (a.quantity === null) return h("td", { class: "num used" }, text);
+  const bar = h("progress", { max: Math.max(a.quantity, 1), value: Math.min(a.used, Math.max(a.quantity, 1)), "aria-label": "Quantité utilisée" });
+  const cell = h("td", { class: "used-cell" }, bar, " ", h("span", { class: "used" }, text));
+  if (over(a)) cell.append(" ", h("strong", { class: "over-note" }, `dépassée de ${a.used - a.quantity}`));
+  return cell;
+}
+
 async function workPage(main: HTMLElement) {
   main.append(h("h1", {}, "Affectations et appareils"));
   const msg = h("p", { id: "work-result", role: "status" });
-  const assignments: Json[] = await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
-  const interviews: Json[] = await json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`)).catch(() => []);
-  const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enquêteur"), h("th", {}, "Quantité"), h("th", {}, "Entretiens de l'enquêteur"), h("th", {}, "Préchargement"), h("th", {}, "Réaffecter")));
+  // The API answers `{assignments: [...]}`; data managers may read it, and a refusal leaves the table empty.
+  const assignments: Json[] = (await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => null))?.assignments ?? [];
+  const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enquêteur"), h("th", {}, "Quantité utilisée"), h("th", {}, "Préchargement"), h("th", {}, "Réaffecter")));
   for (const a of assignments) {
     const to = h("input", { size: 4, "aria-label": "Nouvel enquêteur" }) as HTMLInputElement;
     const go = h("button", {}, "OK");
@@ -369,8 +382,7 @@ async function workPage(main: HTMLElement) {
         show(err, msg);
       }
     });
-    const used = interviews.filter((i) => i.enumerator_id === a.enumerator_id).length;
-    at.append(h("tr", {}, h("td", {}, String(a.id)), h("td", {}, String(a.enumerator_id)), h("td", { class: "num" }, a.quantity === null ? "∞" : String(a.quantity)), h("td", { class: "num" }, String(used)), h("td", {}, Object.entries(a.preload).map(([k, v]) => `${k}=${v}`).join(", ")), h("td", {}, to, go)));
+    at.append(h("tr", { "data-assignment": a.id, class: over(a) ? "over-quantity" : "" }, h("td", {}, String(a.id)), h("td", {}, String(a.enumerator_id)), usedCell(a), h("td", {}, Object.entries(a.preload).map(([k, v]) => `${k}=${v}`).join(", ")), h("td", {}, to, go)));
   }
   const enumerator = h("input", { id: "new-assignment-enumerator", size: 4, placeholder: "id" }) as HTMLInputElement;
   const quantity = h("input", { id: "new-assignment-quantity", size: 4, placeholder: "qté" }) as HTMLInputElement;

@@ -92,6 +92,21 @@ try {
     await shot("02-dashboard");
   });
 
+  await step("assignments show the quantity used, over-quantity highlighted", async () => {
+    await page.click("#nav-work");
+    await page.waitForSelector("#assignment-table tr[data-assignment]");
+    for (const a of seed.assignments) {
+      const row = page.locator(`#assignment-table tr[data-assignment="${a.id}"]`);
+      assert.equal(await row.locator(".used").textContent(), `${a.used} / ${a.quantity}`, JSON.stringify(a));
+      assert.equal(await row.locator("progress").getAttribute("value"), String(Math.min(a.used, a.quantity)));
+      const isOver = a.used > a.quantity;
+      assert.equal(await row.evaluate((tr) => tr.classList.contains("over-quantity")), isOver, JSON.stringify(a));
+      assert.equal(await row.locator(".over-note").count(), isOver ? 1 : 0);
+    }
+    assert.ok(seed.assignments.some((a) => a.used > a.quantity), "the seed has an assignment over its quantity");
+    await shot("03-assignments");
+  });
+
   await step("reject one interview with a comment, approve another", async () => {
     await page.click("#nav-review");
     await page.waitForSelector("#review-list tr[data-interview]");
