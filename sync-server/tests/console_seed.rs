@@ -55,6 +55,9 @@ const INTERVIEWS: [(&str, &str, i64, i64); 6] = [
     ("04", "2", 23, 18),
 ];
 
+/// (region, sex) of the interviews the tablet reports as started and not completed.
+const DRAFTS: [(&str, &str); 2] = [("01", "1"), ("06", "2")];
+
 struct Server {
     child: Option<Child>,
     url: String,
@@ -325,7 +328,34 @@ async fn seed(url: &str, admin_password: &str) -> Value {
         .await;
         interviews.push(json!({"id": id.to_string(), "a_region": region, "m_sex": sex, "age": age, "minutes": minutes}));
     }
-    // The quota fill the API reports is the seeded interviews'.
+    // The tablet reports two interviews started and not completed (clear fields only).
+    let drafts: Vec<Value> = DRAFTS
+        .iter()
+        .map(|(region, sex)| {
+            json!({
+                "interview_id": Uuid::now_v7(),
+                "questionnaire_id": "pilot",
+                "questionnaire_version": hash,
+                "assignment_id": assignments[0],
+                "monitoring": {"a_region": region, "m_sex": sex},
+            })
+        })
+        .collect();
+    api.ok(
+        reqwest::Method::PUT,
+        "/sync/progress",
+        Some(&device),
+        Some(json!({ "drafts": drafts })),
+    )
+    .await;
+    for t in &mut targets {
+        let in_progress = DRAFTS
+            .iter()
+            .filter(|(r, s)| t["a_region"] == *r && t["m_sex"] == *s)
+            .count();
+        t["in_progress"] = json!(in_progress);
+    }
+    // The quota fill the API reports is the seeded interviews' and drafts'.
     let quotas = api
         .ok(
             reqwest::Method::GET,
@@ -342,8 +372,16 @@ async fn seed(url: &str, admin_password: &str) -> Value {
             .find(|c| c["cell"]["a_region"] == t["a_region"] && c["cell"]["m_sex"] == t["m_sex"])
             .unwrap_or_else(|| panic!("no cell {t} in {quotas}"));
         assert_eq!(
-            (cell["target"].clone(), cell["fill"].clone()),
-            (t["target"].clone(), t["fill"].clone()),
+            (
+                cell["target"].clone(),
+                cell["fill"].clone(),
+                cell["in_progress"].clone()
+            ),
+            (
+                t["target"].clone(),
+                t["fill"].clone(),
+                t["in_progress"].clone()
+            ),
             "{t}"
         );
     }

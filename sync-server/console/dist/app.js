@@ -245,12 +245,19 @@ async function dashboard(main) {
   const body = h("tbody");
   for (const c of quotas.cells) {
     const cellText = Object.entries(c.cell).map(([k, v]) => `${k}=${v}`).join(", ");
-    const inProgress = interviews.filter((i) => i.status === "rejected" && Object.entries(c.cell).every(([k, v]) => monitoringText(i.monitoring[k]) === v)).length;
     const bar = h("progress", { max: Math.max(c.target, 1), value: Math.min(c.fill, Math.max(c.target, 1)) });
-    body.append(h("tr", { "data-quota": c.quota, "data-cell": cellText }, h("td", {}, c.quota), h("td", {}, cellText), h("td", { class: "num target" }, String(c.target)), h("td", { class: "num fill" }, String(c.fill)), h("td", { class: "num progress" }, String(inProgress)), h("td", {}, bar, ` ${c.target ? Math.round(100 * c.fill / c.target) : 0} %`)));
+    body.append(h("tr", { "data-quota": c.quota, "data-cell": cellText }, h("td", {}, c.quota), h("td", {}, cellText), h("td", { class: "num target" }, String(c.target)), h("td", { class: "num fill" }, String(c.fill)), h("td", { class: "num progress" }, String(c.in_progress ?? 0)), h("td", {}, bar, ` ${c.target ? Math.round(100 * c.fill / c.target) : 0} %`)));
   }
   table.append(body);
-  main.append(h("h2", {}, "Quotas"), table);
+  const quotaLegend = h(
+    "dl",
+    { id: "quota-legend", class: "legend" },
+    h("dt", {}, "Compl\xE9t\xE9s"),
+    h("dd", {}, "entretiens re\xE7us par le serveur, soumis ou approuv\xE9s (derni\xE8re r\xE9vision) ; ils remplissent la cellule."),
+    h("dt", {}, "En cours"),
+    h("dd", {}, "entretiens commenc\xE9s et pas encore termin\xE9s sur les tablettes (d'apr\xE8s leur dernier rapport de synchronisation), plus les entretiens rejet\xE9s qui n'ont pas encore \xE9t\xE9 renvoy\xE9s ; ils ne remplissent pas encore la cellule.")
+  );
+  main.append(h("h2", {}, "Quotas"), table, quotaLegend);
   const per = /* @__PURE__ */ new Map();
   for (const i of interviews) {
     const e = per.get(i.enumerator_id) ?? { submitted: 0, approved: 0, rejected: 0 };

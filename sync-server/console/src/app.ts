@@ -211,12 +211,15 @@ async function dashboard(main: HTMLElement) {
   const body = h("tbody");
   for (const c of quotas.cells) {
     const cellText = Object.entries(c.cell).map(([k, v]) => `${k}=${v}`).join(", ");
-    const inProgress = interviews.filter((i: Json) => i.status === "rejected" && Object.entries(c.cell).every(([k, v]) => monitoringText(i.monitoring[k]) === v)).length;
     const bar = h("progress", { max: Math.max(c.target, 1), value: Math.min(c.fill, Math.max(c.target, 1)) });
-    body.append(h("tr", { "data-quota": c.quota, "data-cell": cellText }, h("td", {}, c.quota), h("td", {}, cellText), h("td", { class: "num target" }, String(c.target)), h("td", { class: "num fill" }, String(c.fill)), h("td", { class: "num progress" }, String(inProgress)), h("td", {}, bar, ` ${c.target ? Math.round((100 * c.fill) / c.target) : 0} %`)));
+    body.append(h("tr", { "data-quota": c.quota, "data-cell": cellText }, h("td", {}, c.quota), h("td", {}, cellText), h("td", { class: "num target" }, String(c.target)), h("td", { class: "num fill" }, String(c.fill)), h("td", { class: "num progress" }, String(c.in_progress ?? 0)), h("td", {}, bar, ` ${c.target ? Math.round((100 * c.fill) / c.target) : 0} %`)));
   }
   table.append(body);
-  main.append(h("h2", {}, "Quotas"), table);
+  const quotaLegend = h("dl", { id: "quota-legend", class: "legend" },
+    h("dt", {}, "Complétés"), h("dd", {}, "entretiens reçus par le serveur, soumis ou approuvés (dernière révision) ; ils remplissent la cellule."),
+    h("dt", {}, "En cours"), h("dd", {}, "entretiens commencés et pas encore terminés sur les tablettes (d'après leur dernier rapport de synchronisation), plus les entretiens rejetés qui n'ont pas encore été renvoyés ; ils ne remplissent pas encore la cellule."),
+  );
+  main.append(h("h2", {}, "Quotas"), table, quotaLegend);
 
   // Per enumerator, from the clear list.
   const per = new Map<number, Json>();

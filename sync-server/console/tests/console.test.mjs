@@ -77,7 +77,10 @@ try {
       const row = page.locator(`#quota-table tr[data-cell="a_region=${q.a_region}, m_sex=${q.m_sex}"]`);
       assert.equal(await row.locator(".target").textContent(), String(q.target), JSON.stringify(q));
       assert.equal(await row.locator(".fill").textContent(), String(q.fill), JSON.stringify(q));
+      assert.equal(await row.locator(".progress").textContent(), String(q.in_progress), JSON.stringify(q));
     }
+    assert.ok(seed.quotas.some((q) => q.in_progress > 0), "the seed reports drafts");
+    assert.match(await page.locator("#quota-legend").textContent(), /rejetés qui n'ont pas encore été renvoyés/);
     assert.equal(await page.locator("#quota-table tbody tr").count(), seed.quotas.length);
     await unlock();
     await page.waitForSelector("#day-chart");
@@ -133,6 +136,13 @@ try {
     assert.equal(status[first.id], "rejected");
     assert.equal(status[second.id], "approved");
     await shot("04-reviewed");
+    // The rejected interview is back in progress, and no longer fills its cell.
+    await page.click("#nav-dashboard");
+    await page.waitForSelector("#quota-table tbody tr");
+    const q = seed.quotas.find((c) => c.a_region === first.a_region && c.m_sex === first.m_sex);
+    const row = page.locator(`#quota-table tr[data-cell="a_region=${q.a_region}, m_sex=${q.m_sex}"]`);
+    assert.equal(await row.locator(".progress").textContent(), String(q.in_progress + 1), JSON.stringify(q));
+    assert.equal(await row.locator(".fill").textContent(), String(q.fill - 1), JSON.stringify(q));
     await logout();
   });
 
