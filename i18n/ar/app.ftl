@@ -56,6 +56,8 @@ quota-fill = { NUMBER($fill) } / { NUMBER($target) }
 open = فتح
 start = بدء
 receipt = إيصال رقم { $sequence } ({ $when })
+assignment-quantity = أُنجزت { $used } مقابلة من أصل { $quantity }
+assignment-unlimited = أُنجزت { $used } مقابلة، دون حد
 supervisor-note = ملاحظة المشرف: { $note }
 # Interview
 nav-previous = السابق
@@ -135,6 +137,7 @@ error-upload = تعذر إرسال بعض المقابلات؛ تبقى على �
 error-store = خطأ في التخزين على اللوح.
 error-local = خطأ على اللوح.
 error-internal = خطأ غير متوقع.
+error-quantity_reached = هذه المهمة لديها جميع مقابلاتها بالفعل.
 error-scan_unavailable = لا يتوفر هذا الجهاز على قارئ رموز: أدخل عنوان الخادم والرمز.
 error-camera_denied = تم رفض الوصول إلى الكاميرا: اسمح به في إعدادات اللوحة، أو أدخل الرمز.
 error-scan_cancelled = تم إلغاء المسح.

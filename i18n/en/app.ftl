@@ -49,6 +49,11 @@ quota-fill = { NUMBER($fill) } / { NUMBER($target) }
 open = Open
 start = Start
 receipt = Receipt no. { $sequence } ({ $when })
+assignment-quantity = { $used } of { $quantity } interviews done
+assignment-unlimited = { $used ->
+    [one] { $used } interview done
+   *[other] { $used } interviews done
+ }, no limit
 supervisor-note = Supervisor's note: { $note }
 # Interview
 nav-previous = Previous
@@ -124,6 +129,7 @@ error-upload = Some interviews could not be sent; they stay on the tablet.
 error-store = Storage error on the tablet.
 error-local = Error on the tablet.
 error-internal = Unexpected error.
+error-quantity_reached = This assignment has all its interviews already.
 error-scan_unavailable = This device has no camera scanner: type the server address and the code.
 error-camera_denied = Camera permission refused: allow it in the tablet's settings, or type the code.
 error-scan_cancelled = Scan cancelled.

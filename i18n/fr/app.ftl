@@ -49,6 +49,11 @@ quota-fill = { NUMBER($fill) } / { NUMBER($target) }
 open = Ouvrir
 start = Commencer
 receipt = Reçu n° { $sequence } ({ $when })
+assignment-quantity = { $used } entretien(s) sur { $quantity } réalisé(s)
+assignment-unlimited = { $used ->
+    [one] { $used } entretien réalisé
+   *[other] { $used } entretiens réalisés
+ }, sans limite
 supervisor-note = Note du superviseur : { $note }
 # Interview
 nav-previous = Précédent
@@ -124,6 +129,7 @@ error-upload = Certains entretiens n'ont pas pu être envoyés ; ils restent dan
 error-store = Erreur de stockage sur la tablette.
 error-local = Erreur sur la tablette.
 error-internal = Erreur inattendue.
+error-quantity_reached = Cette affectation a déjà tous ses entretiens.
 error-scan_unavailable = Cet appareil n'a pas de lecteur de code : saisissez l'adresse du serveur et le code.
 error-camera_denied = Accès à la caméra refusé : autorisez-le dans les réglages de la tablette, ou saisissez le code.
 error-scan_cancelled = Lecture annulée.

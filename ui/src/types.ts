@@ -21,6 +21,8 @@ export interface HomeEntryDto {
   updatedMs: number | null;
   reviewNote: string | null;
   receipt: string | null;
+  quantity: number | null;
+  used: number | null;
 }
 
 export interface QuotaDto {

@@ -43,6 +43,15 @@ pub struct QuotaFill {
     pub fill: u32,
 }
 
+/// How many interviews an assignment asks for, and how many the server had received at the last sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentLimit {
+    /// Interviews wanted; `None` for no limit.
+    pub quantity: Option<u32>,
+    /// Distinct interviews the server had received for it (from any tablet).
+    pub used: u32,
+}
+
 /// Everything the device remembers outside the encrypted store.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceFile {
@@ -74,6 +83,9 @@ pub struct DeviceFile {
     pub reviews: BTreeMap<String, ReviewNote>,
     /// Receipts by interview id: `revision`, server sequence, received at.
     pub receipts: BTreeMap<String, (u32, u64, String)>,
+    /// Quantity and use of assignments by assignment id, as of the last sync.
+    #[serde(default)]
+    pub assignment_limits: BTreeMap<String, AssignmentLimit>,
 }
 
 impl DeviceFile {

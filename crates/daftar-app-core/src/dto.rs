@@ -49,6 +49,11 @@ pub struct HomeEntryDto {
     pub review_note: Option<String>,
     /// Receipt of the last upload (server sequence and time), when sent.
     pub receipt: Option<String>,
+    /// For an assignment: the interviews it asks for (`None`: no limit, or not known yet).
+    pub quantity: Option<u32>,
+    /// For an assignment with a known count: interviews made for it so far (on the server and not yet
+    /// sent from this tablet).
+    pub used: Option<u32>,
 }
 
 /// A quota cell as the enumerator sees it.

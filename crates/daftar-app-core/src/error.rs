@@ -44,6 +44,14 @@ pub enum AppError {
         /// The first errors.
         message: String,
     },
+    /// The assignment has as many interviews as it asks for.
+    #[error("assignment {assignment} has its {quantity} interview(s) already")]
+    QuantityReached {
+        /// The assignment.
+        assignment: String,
+        /// Its quantity.
+        quantity: u32,
+    },
     /// The interview cannot be completed yet.
     #[error("the interview has {0} problem(s) left")]
     Incomplete(usize),
@@ -82,6 +90,7 @@ impl AppError {
             AppError::Rejected { .. } => "rejected_step",
             AppError::Questionnaire { .. } => "questionnaire",
             AppError::Incomplete(_) => "incomplete",
+            AppError::QuantityReached { .. } => "quantity_reached",
             AppError::Network(_) => "network",
             AppError::Server { status: 401, .. } | AppError::Server { status: 403, .. } => {
                 "unauthorised"

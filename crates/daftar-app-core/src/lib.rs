@@ -323,11 +323,20 @@ impl AppCore {
         let versions = store.list_questionnaire_versions()?;
         let mut entries = Vec::new();
         for a in &assignments {
-            let started = interviews
-                .iter()
-                .any(|i| i.assignment_id.as_deref() == Some(&a.assignment_id));
-            if started {
-                continue;
+            let usage = self.assignment_use(&a.assignment_id, &interviews);
+            match usage {
+                // As many interviews as asked for: nothing more to start.
+                Some((used, Some(quantity))) if used >= quantity => continue,
+                Some(_) => {}
+                // Not counted by the server yet (before the first sync that tells): one interview.
+                None => {
+                    let started = interviews
+                        .iter()
+                        .any(|i| i.assignment_id.as_deref() == Some(&a.assignment_id));
+                    if started {
+                        continue;
+                    }
+                }
             }
             let preload = self.store()?.load_assignment(&a.assignment_id)?.preload;
             let label = preload
@@ -349,6 +358,8 @@ impl AppCore {
                 updated_ms: Some(a.received_at),
                 review_note: None,
                 receipt: None,
+                quantity: usage.and_then(|(_, quantity)| quantity),
+                used: usage.map(|(used, _)| used),
             });
         }
         for i in &interviews {
@@ -375,6 +386,8 @@ impl AppCore {
                     .filter(|r| r.decision == "reject")
                     .map(|r| r.note.unwrap_or_default()),
                 receipt,
+                quantity: None,
+                used: None,
             });
         }
         let quotas = self
@@ -404,6 +417,23 @@ impl AppCore {
         })
     }
 
+    /// Interviews counted against an assignment and its quantity: the server's count at the last sync plus
+    /// this tablet's interviews of it that the server had not acknowledged then. `None` before a sync has
+    /// brought the server's count.
+    fn assignment_use(
+        &self,
+        assignment: &str,
+        interviews: &[survey_store::InterviewMeta],
+    ) -> Option<(u32, Option<u32>)> {
+        let limit = self.device.assignment_limits.get(assignment)?;
+        let unsent = interviews
+            .iter()
+            .filter(|i| i.assignment_id.as_deref() == Some(assignment))
+            .filter(|i| !self.device.receipts.contains_key(&i.id.to_string()))
+            .count() as u32;
+        Some((limit.used + unsent, limit.quantity))
+    }
+
     fn environment(&self) -> Box<dyn Environment> {
         Box::new(AppEnvironment {
             clock: self.clock.clone(),
@@ -424,6 +454,18 @@ impl AppCore {
     ) -> Result<ScreenDto> {
         let (qid, version, preload) = match (assignment_id, questionnaire) {
             (Some(a), _) => {
+                let interviews = self.store()?.list_interviews(&InterviewFilter {
+                    assignment_id: Some(a.to_string()),
+                    ..InterviewFilter::default()
+                })?;
+                if let Some((used, Some(quantity))) = self.assignment_use(a, &interviews)
+                    && used >= quantity
+                {
+                    return Err(AppError::QuantityReached {
+                        assignment: a.to_string(),
+                        quantity,
+                    });
+                }
                 let a = self.store()?.load_assignment(a)?;
                 let preload: Vec<(String, String)> = a
                     .preload
@@ -837,21 +879,31 @@ items:
       - {name: country, type: text, label: {fr: Pays}}
 "#;
 
-    #[test]
-    fn a_roster_row_added_and_not_answered_is_there_when_the_interview_is_reopened() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut app = AppCore::open(dir.path()).unwrap();
+    /// A profile (PIN 482913) with one questionnaire installed besides the built-in pilot.
+    pub(crate) fn app_with(dir: &Path, id: &str, version: &str, source: &str) -> AppCore {
+        let mut app = AppCore::open(dir).unwrap();
         app.create_local_profile("enum-1", "Amina", "482913", 1_000)
             .unwrap();
         app.store
             .as_mut()
             .unwrap()
             .put_questionnaire_version(&QuestionnaireVersion::new(
-                "trips",
-                "1",
-                TRIPS.as_bytes().to_vec(),
+                id,
+                version,
+                source.as_bytes().to_vec(),
             ))
             .unwrap();
+        app
+    }
+
+    fn with_trips(dir: &Path) -> AppCore {
+        app_with(dir, "trips", "1", TRIPS)
+    }
+
+    #[test]
+    fn a_roster_row_added_and_not_answered_is_there_when_the_interview_is_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = with_trips(dir.path());
         let id = app
             .start_interview(None, Some("trips@1"))
             .unwrap()
@@ -882,5 +934,80 @@ items:
         app.open_interview(&id).unwrap();
         let session = &app.open.as_ref().unwrap().session;
         assert_eq!(session.roster_rows(), Vec::<(String, u32)>::new());
+    }
+
+    fn assign(app: &mut AppCore, id: &str, quantity: Option<u32>, used: u32) {
+        app.store
+            .as_mut()
+            .unwrap()
+            .put_assignment(&survey_store::Assignment {
+                assignment_id: id.into(),
+                questionnaire_id: "trips".into(),
+                questionnaire_version: "1".into(),
+                preload: Vec::new(),
+            })
+            .unwrap();
+        app.device
+            .assignment_limits
+            .insert(id.into(), device::AssignmentLimit { quantity, used });
+    }
+
+    fn startable(app: &mut AppCore) -> Vec<(String, Option<u32>, Option<u32>)> {
+        app.home()
+            .unwrap()
+            .entries
+            .into_iter()
+            .filter(|e| e.kind == "assignment")
+            .map(|e| (e.id, e.used, e.quantity))
+            .collect()
+    }
+
+    #[test]
+    fn an_assignment_is_offered_until_its_quantity_is_used_here_or_on_the_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = with_trips(dir.path());
+        // Three wanted, one already received by the server (from this or another tablet).
+        assign(&mut app, "7", Some(3), 1);
+        assign(&mut app, "8", None, 40);
+        assert_eq!(
+            startable(&mut app),
+            vec![("7".into(), Some(1), Some(3)), ("8".into(), Some(40), None)]
+        );
+        app.start_interview(Some("7"), None).unwrap();
+        app.close_interview().unwrap();
+        assert_eq!(startable(&mut app)[0], ("7".into(), Some(2), Some(3)));
+        let last = app.start_interview(Some("7"), None).unwrap().interview_id;
+        app.close_interview().unwrap();
+        // Full: no longer offered, and starting it anyway is refused with a translated code.
+        assert_eq!(startable(&mut app), vec![("8".into(), Some(40), None)]);
+        let refused = app.start_interview(Some("7"), None).unwrap_err();
+        assert_eq!(refused.code(), "quantity_reached");
+        // Once the server has acknowledged an interview, the server's count holds it: not counted twice.
+        app.device
+            .receipts
+            .insert(last, (1, 9, "2026-11-23T10:00:00Z".into()));
+        app.device.assignment_limits.insert(
+            "7".into(),
+            device::AssignmentLimit {
+                quantity: Some(3),
+                used: 2,
+            },
+        );
+        // Server: the earlier one and `last`; here, the first one not sent yet: three.
+        assert!(startable(&mut app).iter().all(|e| e.0 != "7"));
+        app.device.assignment_limits.insert(
+            "7".into(),
+            device::AssignmentLimit {
+                quantity: Some(4),
+                used: 2,
+            },
+        );
+        assert_eq!(startable(&mut app)[0], ("7".into(), Some(3), Some(4)));
+        // The unlimited one is always offered.
+        for _ in 0..3 {
+            app.start_interview(Some("8"), None).unwrap();
+            app.close_interview().unwrap();
+        }
+        assert!(startable(&mut app).iter().any(|e| e.0 == "8"));
     }
 }

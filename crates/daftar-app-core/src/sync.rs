@@ -15,11 +15,13 @@ use survey_spec::Answer;
 use survey_store::{FileKeyProvider, SealedFile, Store, SyncReceipt};
 use sync_client::{ChangeSink, ClientError, Outbox, OutboxItem, RetryPolicy, SyncClient};
 use sync_proto::keys::{SigningKeyPair, SurveyPublicKey, VerifyingKey};
-use sync_proto::wire::{ChangesResponse, MonitoringValue, Receipt, ReviewDecision, UploadEnvelope};
+use sync_proto::wire::{
+    ChangesResponse, DraftReport, MonitoringValue, Receipt, ReviewDecision, UploadEnvelope,
+};
 use uuid::Uuid;
 
 use crate::AppCore;
-use crate::device::{DeviceFile, QuotaFill, ReviewNote};
+use crate::device::{AssignmentLimit, DeviceFile, QuotaFill, ReviewNote};
 use crate::dto::{ReceiptDto, StatusDto, SyncProgressDto, SyncReportDto};
 use crate::error::{AppError, Result};
 
@@ -144,12 +146,15 @@ impl Bridge<'_> {
     }
 }
 
-/// What an interview uploads: its monitoring fields in clear (with their row paths, for quotas) and the
-/// `daftar-interview/1` record (answers, rows, confirmed warnings, paradata) to be sealed.
-fn interview_upload(
+/// A saved interview rebuilt as an engine session, with its paradata events.
+fn restored(
     store: &Store,
     id: Uuid,
-) -> Result<(BTreeMap<String, MonitoringValue>, Vec<u8>)> {
+) -> Result<(
+    survey_store::Interview,
+    survey_engine::Session,
+    Vec<survey_store::ParadataEvent>,
+)> {
     let interview = store.load_interview(id)?;
     let meta = &interview.meta;
     let source =
@@ -174,14 +179,29 @@ fn interview_upload(
         &content.answers,
         &content.confirmed_warnings,
     );
-    let monitoring = session
+    Ok((interview, session, events))
+}
+
+/// The declared monitoring fields of a session, in clear, by path (row paths inside rosters).
+fn monitoring_of(session: &survey_engine::Session) -> BTreeMap<String, MonitoringValue> {
+    session
         .monitoring()
         .into_iter()
         .map(|(path, answer)| (path, monitoring_value(&answer)))
-        .collect();
+        .collect()
+}
+
+/// What an interview uploads: its monitoring fields in clear (with their row paths, for quotas) and the
+/// `daftar-interview/1` record (answers, rows, confirmed warnings, paradata) to be sealed.
+fn interview_upload(
+    store: &Store,
+    id: Uuid,
+) -> Result<(BTreeMap<String, MonitoringValue>, Vec<u8>)> {
+    let (interview, session, events) = restored(store, id)?;
+    let monitoring = monitoring_of(&session);
     let mut record =
         survey_data::record::InterviewRecord::from_session(&id.to_string(), &session, &[]);
-    record.language = content.language.clone();
+    record.language = interview.content.language.clone();
     record.events = events
         .iter()
         .map(|e| survey_data::record::ParadataEntry {
@@ -192,6 +212,31 @@ fn interview_upload(
         })
         .collect();
     Ok((monitoring, record.to_payload()))
+}
+
+/// The interviews started and not completed on this tablet, as the server's quota view needs them:
+/// only the declared monitoring fields answered so far travel, in clear as in an upload. Training
+/// interviews (the built-in questionnaire) are not the server's.
+fn drafts(store: &Store) -> Result<Vec<DraftReport>> {
+    let mut out = Vec::new();
+    let filter = survey_store::InterviewFilter {
+        status: Some(survey_store::InterviewStatus::InProgress),
+        ..survey_store::InterviewFilter::default()
+    };
+    for meta in store.list_interviews(&filter)? {
+        if meta.questionnaire_version == crate::questionnaires::PILOT_VERSION {
+            continue;
+        }
+        let (_, session, _) = restored(store, meta.id)?;
+        out.push(DraftReport {
+            interview_id: meta.id,
+            questionnaire_id: meta.questionnaire_id.clone(),
+            questionnaire_version: meta.questionnaire_version.clone(),
+            assignment_id: meta.assignment_id.as_deref().and_then(|a| a.parse().ok()),
+            monitoring: monitoring_of(&session),
+        });
+    }
+    Ok(out)
 }
 
 /// An answer as a monitoring value in clear.
@@ -292,13 +337,21 @@ impl ChangeSink for Bridge<'_> {
             self.device.latest_versions.insert(survey, hash);
         }
         for a in &changes.assignments {
+            self.device.assignment_limits.insert(
+                a.id.to_string(),
+                AssignmentLimit {
+                    quantity: a.quantity,
+                    used: a.used,
+                },
+            );
             if !a.active {
                 continue;
             }
             let Some(version) = self.device.latest_versions.get(&a.survey_id).cloned() else {
                 continue;
             };
-            self.store
+            let stored = self
+                .store
                 .put_assignment(&survey_store::Assignment {
                     assignment_id: a.id.to_string(),
                     questionnaire_id: a.survey_id.clone(),
@@ -310,7 +363,10 @@ impl ChangeSink for Bridge<'_> {
                         .collect(),
                 })
                 .map_err(local)?;
-            self.assignments += 1;
+            // The server sends an assignment again when its count of interviews changes.
+            if stored.revision == 1 {
+                self.assignments += 1;
+            }
         }
         for r in &changes.reviews {
             let decision = match r.decision {
@@ -448,9 +504,9 @@ impl AppCore {
             rejected: 0,
         };
         bridge.prepare(&device_key)?;
+        let drafts = drafts(bridge.store)?;
         let outcome = client
-            // Interviews in progress are reported once the app lists them (`DraftReport`).
-            .sync(&mut bridge, Vec::new(), |p| {
+            .sync(&mut bridge, drafts, |p| {
                 progress(SyncProgressDto {
                     phase: match p.phase {
                         sync_client::Phase::Upload => "upload",
@@ -498,5 +554,66 @@ impl AppCore {
         self.device = device;
         self.compiled.clear();
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SURVEY: &str = r#"
+daftar: 1
+id: households
+version: "3"
+title: {fr: Ménages}
+languages: [fr]
+default_language: fr
+choices:
+  region:
+    - {code: "05", label: {fr: Béni Mellal-Khénifra}}
+    - {code: "06", label: {fr: Casablanca-Settat}}
+monitoring: [region]
+items:
+  - {name: region, type: single, choices: region, label: {fr: Région}}
+  - {name: name, type: text, label: {fr: Nom}}
+"#;
+
+    #[test]
+    fn drafts_carry_only_the_monitoring_fields_of_interviews_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = crate::tests::app_with(dir.path(), "households", "3", SURVEY);
+        let draft = app
+            .start_interview(None, Some("households@3"))
+            .unwrap()
+            .interview_id;
+        app.answer("region", serde_json::json!("05")).unwrap();
+        app.answer("name", serde_json::json!("Canari-Youssef"))
+            .unwrap();
+        app.close_interview().unwrap();
+        // Completed interviews and training interviews are not drafts.
+        app.start_interview(None, Some("households@3")).unwrap();
+        app.answer("region", serde_json::json!("06")).unwrap();
+        app.complete().unwrap();
+        app.start_interview(
+            None,
+            Some(&format!(
+                "{}@{}",
+                crate::questionnaires::PILOT_ID,
+                crate::questionnaires::PILOT_VERSION
+            )),
+        )
+        .unwrap();
+        app.close_interview().unwrap();
+
+        let drafts = drafts(app.store.as_ref().unwrap()).unwrap();
+        assert_eq!(drafts.len(), 1, "{drafts:?}");
+        assert_eq!(drafts[0].interview_id.to_string(), draft);
+        assert_eq!(drafts[0].questionnaire_id, "households");
+        assert_eq!(drafts[0].questionnaire_version, "3");
+        assert_eq!(
+            drafts[0].monitoring,
+            BTreeMap::from([("region".to_string(), MonitoringValue::Text("05".into()))])
+        );
+        assert!(!format!("{drafts:?}").contains("Canari"));
     }
 }

@@ -43,6 +43,12 @@ function entryView(e: HomeEntryDto, handlers: HomeHandlers): HTMLElement {
       e.updatedMs ? h('span', { class: 'muted small' }, formatDateTime(e.updatedMs)) : null,
       e.reviewNote ? h('span', { class: 'comment' }, t('supervisor-note', { note: e.reviewNote })) : null,
       e.receipt ? h('span', { class: 'receipt small', 'data-receipt': e.id }, receiptText(e.receipt)) : null,
+      e.used !== null
+        ? h('span', { class: 'small', 'data-quantity': e.id },
+            e.quantity !== null
+              ? t('assignment-quantity', { used: e.used, quantity: e.quantity })
+              : t('assignment-unlimited', { used: e.used }))
+        : null,
     ),
     h(
       'button',
