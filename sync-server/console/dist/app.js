@@ -193,8 +193,8 @@ async function boot() {
   route();
 }
 async function route() {
-  const main = $("#main");
-  main.replaceChildren();
+  const main = h("div", { class: "view" });
+  $("#main").replaceChildren(main);
   const [page, arg] = location.hash.slice(1).split("/");
   try {
     if (page === "review" && arg) await interviewPage(main, arg);

@@ -151,8 +151,11 @@ async function boot() {
 }
 
 async function route() {
-  const main = $("#main");
-  main.replaceChildren();
+  // Each navigation renders into a fresh container. A page still loading when the next navigation
+  // starts (a survey switch right after login) goes on filling its own container, now detached,
+  // instead of appending a second copy of itself below the new page.
+  const main = h("div", { class: "view" });
+  $("#main").replaceChildren(main);
   const [page, arg] = location.hash.slice(1).split("/");
   try {
     if (page === "review" && arg) await interviewPage(main, arg);
