@@ -254,8 +254,27 @@ fn webview_dirs() -> Vec<PathBuf> {
 fn e2e(ctx: &Ctx) -> Result<()> {
     cargo(
         ctx,
-        &["build", "-p", "daftar-app", "-p", "sync-server"],
+        &[
+            "build",
+            "-p",
+            "daftar-app",
+            "-p",
+            "sync-server",
+            "-p",
+            "daftar-cli",
+        ],
         Duration::from_secs(1800),
+    )?;
+    // The pilot questionnaire as the survey firm uploads it: a bundle of the questionnaire and its lists.
+    let pilot = ctx.root.join("questionnaire-specs/morocco-pilot");
+    let bundle = ctx.out.join("morocco-pilot.zip");
+    run_cmd(
+        Command::new(ctx.target.join("debug/daftar"))
+            .args(["spec", "bundle"])
+            .arg(pilot.join("questionnaire.yaml"))
+            .arg("--output")
+            .arg(&bundle),
+        Duration::from_secs(120),
     )?;
     let data = ctx.out.join("e2e-data");
     let _ = std::fs::remove_dir_all(&data);
@@ -278,6 +297,11 @@ fn e2e(ctx: &Ctx) -> Result<()> {
             .current_dir(ctx.root.join("ui"))
             .env("DAFTAR_APP_BIN", ctx.target.join("debug/daftar-app"))
             .env("DAFTAR_SERVER_BIN", ctx.target.join("debug/sync-server"))
+            .env("DAFTAR_PILOT_BUNDLE", &bundle)
+            .env(
+                "DAFTAR_PILOT_SCRIPT",
+                pilot.join("scripts/01-return-spain-agency.json"),
+            )
             .env("DAFTAR_TEST_OUT", &ctx.out)
             .env("DAFTAR_E2E_DATA", &data)
             .env("DAFTAR_CANARIES", CANARIES.join(","))
