@@ -67,6 +67,7 @@ impl Bridge<'_> {
     fn prepare(&mut self, device_key: &SigningKeyPair) -> Result<()> {
         let outbox_dir = self.dir.join("outbox");
         std::fs::create_dir_all(&outbox_dir).map_err(|e| AppError::Local(e.to_string()))?;
+        let mut compiled = Compiled::new();
         for meta in self.store.outbox()? {
             // Interviews on the built-in questionnaire are training: the server does not know it.
             if meta.questionnaire_version == crate::questionnaires::PILOT_VERSION {
@@ -111,7 +112,8 @@ impl Bridge<'_> {
                     // checked when the receipt comes back); what travels is the interview record the
                     // data side reads, sealed to the survey key by the envelope.
                     let export = self.store.export_for_sync(meta.id, &sealing)?;
-                    let (monitoring, payload) = interview_upload(self.store, meta.id)?;
+                    let (monitoring, payload) =
+                        interview_upload(self.store, &mut compiled, meta.id)?;
                     let envelope = UploadEnvelope::seal_and_sign(
                         meta.id,
                         revision,
@@ -146,9 +148,14 @@ impl Bridge<'_> {
     }
 }
 
+/// Questionnaires compiled during one sync, by `id@version`: each is compiled once however many of its
+/// interviews are sealed or reported.
+type Compiled = HashMap<String, std::sync::Arc<survey_spec::Questionnaire>>;
+
 /// A saved interview rebuilt as an engine session, with its paradata events.
 fn restored(
     store: &Store,
+    compiled: &mut Compiled,
     id: Uuid,
 ) -> Result<(
     survey_store::Interview,
@@ -157,12 +164,17 @@ fn restored(
 )> {
     let interview = store.load_interview(id)?;
     let meta = &interview.meta;
-    let source =
-        store.load_questionnaire_version(&meta.questionnaire_id, &meta.questionnaire_version)?;
-    let q = crate::questionnaires::compile(
-        &format!("{}@{}", meta.questionnaire_id, meta.questionnaire_version),
-        &source.source,
-    )?;
+    let label = format!("{}@{}", meta.questionnaire_id, meta.questionnaire_version);
+    let q = match compiled.get(&label) {
+        Some(q) => q.clone(),
+        None => {
+            let source = store
+                .load_questionnaire_version(&meta.questionnaire_id, &meta.questionnaire_version)?;
+            let q = crate::questionnaires::compile(&label, &source.source)?;
+            compiled.insert(label, q.clone());
+            q
+        }
+    };
     let events = store.load_events(id)?;
     // Calculations that read the clock see the time the interview was last worked on.
     let last = events.last().map(|e| e.at_millis).unwrap_or(0);
@@ -195,9 +207,10 @@ fn monitoring_of(session: &survey_engine::Session) -> BTreeMap<String, Monitorin
 /// `daftar-interview/1` record (answers, rows, confirmed warnings, paradata) to be sealed.
 fn interview_upload(
     store: &Store,
+    compiled: &mut Compiled,
     id: Uuid,
 ) -> Result<(BTreeMap<String, MonitoringValue>, Vec<u8>)> {
-    let (interview, session, events) = restored(store, id)?;
+    let (interview, session, events) = restored(store, compiled, id)?;
     let monitoring = monitoring_of(&session);
     let mut record =
         survey_data::record::InterviewRecord::from_session(&id.to_string(), &session, &[]);
@@ -219,6 +232,7 @@ fn interview_upload(
 /// interviews (the built-in questionnaire) are not the server's.
 fn drafts(store: &Store) -> Result<Vec<DraftReport>> {
     let mut out = Vec::new();
+    let mut compiled = Compiled::new();
     let filter = survey_store::InterviewFilter {
         status: Some(survey_store::InterviewStatus::InProgress),
         ..survey_store::InterviewFilter::default()
@@ -227,7 +241,7 @@ fn drafts(store: &Store) -> Result<Vec<DraftReport>> {
         if meta.questionnaire_version == crate::questionnaires::PILOT_VERSION {
             continue;
         }
-        let (_, session, _) = restored(store, meta.id)?;
+        let (_, session, _) = restored(store, &mut compiled, meta.id)?;
         out.push(DraftReport {
             interview_id: meta.id,
             questionnaire_id: meta.questionnaire_id.clone(),
