@@ -191,7 +191,8 @@ pub async fn me(caller: UserAuth) -> Json<UserInfo> {
     Json(caller.user.info())
 }
 
-fn check_password_policy(password: &str) -> AppResult<()> {
+/// The rule every new password meets, through the API and the admin commands alike.
+pub fn check_password_policy(password: &str) -> AppResult<()> {
     if password.chars().count() < 10 {
         return Err(AppError::invalid(
             "weak_password",

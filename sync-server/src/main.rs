@@ -94,6 +94,19 @@ enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Reactivate a deactivated account; it logs in again with its password.
+    ActivateUser {
+        /// The account name.
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new password for an account and end its sessions; the password is read like
+    /// `create-admin`'s.
+    ResetPassword {
+        /// The account name.
+        #[arg(long)]
+        username: String,
+    },
     /// Write a consistent copy of the database to a new file (safe while the server runs).
     Backup {
         /// The new file.
@@ -363,22 +376,35 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AdminCommand::DeactivateUser { username } => {
-            let storage = state.storage.clone();
-            let name = username.clone();
-            let user = tokio::task::spawn_blocking(move || storage.user_by_name(&name))
-                .await??
-                .ok_or_else(|| UsageError(format!("no user {username}")))?;
+            set_user_active(&state, actor, &username, false).await?;
+            println!("deactivated {username}");
+            Ok(())
+        }
+        AdminCommand::ActivateUser { username } => {
+            set_user_active(&state, actor, &username, true).await?;
+            println!("activated {username}");
+            Ok(())
+        }
+        AdminCommand::ResetPassword { username } => {
+            let id = user_id(&state, &username).await?;
+            let password = read_password()?;
+            sync_server::api::check_password_policy(&password)
+                .map_err(|error| UsageError(error.message))?;
+            let hash =
+                tokio::task::spawn_blocking(move || sync_server::auth::hash_password(&password))
+                    .await?
+                    .map_err(|error| anyhow::anyhow!(error.message))?;
             let storage = state.storage.clone();
             let entry = NewAudit {
                 at: state.now_text(),
                 actor,
-                action: "deactivate_user",
-                subject: format!("user:{}", user.id),
+                action: "reset_password",
+                subject: format!("user:{id}"),
                 detail: String::new(),
             };
-            tokio::task::spawn_blocking(move || storage.set_user_active(user.id, false, entry))
+            tokio::task::spawn_blocking(move || storage.set_user_password(id, hash, entry))
                 .await??;
-            println!("deactivated {username}");
+            println!("set a new password for {username}; its sessions are ended");
             Ok(())
         }
         AdminCommand::Backup { to } => {
@@ -395,4 +421,38 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
     let closing: Arc<_> = storage;
     tokio::task::spawn_blocking(move || closing.close()).await?;
     result
+}
+
+/// The id of the account with this name, or a usage error naming it.
+async fn user_id(state: &sync_server::state::AppState, username: &str) -> anyhow::Result<i64> {
+    let storage = state.storage.clone();
+    let name = username.to_string();
+    let user = tokio::task::spawn_blocking(move || storage.user_by_name(&name))
+        .await??
+        .ok_or_else(|| UsageError(format!("no user {username}")))?;
+    Ok(user.id)
+}
+
+/// Deactivates (ending its sessions) or reactivates an account, with an audit entry.
+async fn set_user_active(
+    state: &sync_server::state::AppState,
+    actor: String,
+    username: &str,
+    active: bool,
+) -> anyhow::Result<()> {
+    let id = user_id(state, username).await?;
+    let storage = state.storage.clone();
+    let entry = NewAudit {
+        at: state.now_text(),
+        actor,
+        action: if active {
+            "activate_user"
+        } else {
+            "deactivate_user"
+        },
+        subject: format!("user:{id}"),
+        detail: String::new(),
+    };
+    tokio::task::spawn_blocking(move || storage.set_user_active(id, active, entry)).await??;
+    Ok(())
 }

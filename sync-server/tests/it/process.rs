@@ -1084,3 +1084,134 @@ async fn serves_https_with_the_given_certificate() {
             .unwrap_or(true)
     );
 }
+
+/// Logs in and answers the HTTP status (200 when the account and password are accepted).
+async fn login_status(url: &str, username: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{url}/api/v1/auth/login"))
+        .header("Daftar-Protocol", "1")
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_commands_manage_accounts_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], password: &str| {
+        let output = admin_command(dir.path(), args, password);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = run(&["create-admin", "--username", "root"], ADMIN_PASSWORD);
+    assert_eq!(code, Some(0), "{stderr}");
+    let server = Server::start(dir.path());
+    let (code, _, stderr) = run(
+        &[
+            "create-user",
+            "--username",
+            "amina",
+            "--role",
+            "enumerator",
+            "--team",
+            "a",
+        ],
+        "first password",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let amina = Console::login(&server.url, "amina", "first password").await;
+    amina.ok(reqwest::Method::GET, "/api/v1/me", None).await;
+
+    let listed = |stdout: &str| {
+        stdout
+            .lines()
+            .find(|line| line.split('\t').nth(1) == Some("amina"))
+            .map(|line| line.split('\t').skip(1).collect::<Vec<_>>().join(" "))
+    };
+    let (_, stdout, _) = run(&["list-users"], "");
+    assert_eq!(
+        listed(&stdout).as_deref(),
+        Some("amina enumerator a active")
+    );
+
+    // Deactivation ends the running session and refuses new logins.
+    let (code, stdout, stderr) = run(&["deactivate-user", "--username", "amina"], "");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), "deactivated amina");
+    assert_eq!(
+        amina.call(reqwest::Method::GET, "/api/v1/me", None).await.0,
+        401
+    );
+    assert_ne!(
+        login_status(&server.url, "amina", "first password").await,
+        200
+    );
+    let (_, stdout, _) = run(&["list-users"], "");
+    assert_eq!(
+        listed(&stdout).as_deref(),
+        Some("amina enumerator a inactive")
+    );
+
+    // Reactivation lets the same password in again.
+    let (code, stdout, stderr) = run(&["activate-user", "--username", "amina"], "");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), "activated amina");
+    let amina = Console::login(&server.url, "amina", "first password").await;
+
+    // A new password: too short or for an unknown account is the user's error, and changes nothing.
+    let (code, _, stderr) = run(&["reset-password", "--username", "amina"], "short");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("at least 10 characters"), "{stderr}");
+    let (code, _, stderr) = run(
+        &["reset-password", "--username", "ghost"],
+        "long enough password",
+    );
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("no user ghost"), "{stderr}");
+    amina.ok(reqwest::Method::GET, "/api/v1/me", None).await;
+    let (code, _, stderr) = run(
+        &["reset-password", "--username", "amina"],
+        "second password",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("second password"));
+    assert_eq!(
+        amina.call(reqwest::Method::GET, "/api/v1/me", None).await.0,
+        401,
+        "a new password ends the account's sessions"
+    );
+    assert_ne!(
+        login_status(&server.url, "amina", "first password").await,
+        200
+    );
+    assert_eq!(
+        login_status(&server.url, "amina", "second password").await,
+        200
+    );
+
+    // Every change is in the audit log, under the command line's name, with no password.
+    let root = Console::login(&server.url, "root", ADMIN_PASSWORD).await;
+    let audit = root
+        .ok(reqwest::Method::GET, "/api/v1/audit?limit=50", None)
+        .await;
+    let actions: Vec<String> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["actor"] == "admin-cli")
+        .map(|entry| entry["action"].as_str().unwrap().to_string())
+        .collect();
+    for action in ["deactivate_user", "activate_user", "reset_password"] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+    assert!(!audit.to_string().contains("second password"));
+}
