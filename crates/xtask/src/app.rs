@@ -6,7 +6,9 @@
 //! app under Xvfb driven by tauri-driver + WebKitWebDriver against a real sync-server on loopback), `layout`
 //! (the UI in headless Chromium at tablet sizes, LTR and RTL, Tauri IPC mocked), `canary` (no answer in the
 //! WebView's storage folders or the logs after the e2e run), `android` (check-compile for
-//! aarch64-linux-android). `--android-check` runs only the Android check.
+//! aarch64-linux-android). `--android-check` runs only the Android check. `--cold-start-bench [--runs N]`
+//! builds the release app and measures its cold start to the first usable screen (not a test: figures
+//! for docs/benchmarks.md).
 //!
 //! Every process started here is stopped here: children run in their own process group and are sent
 //! SIGTERM (then SIGKILL) when their step ends or fails; each step has a time limit.
@@ -56,6 +58,17 @@ pub fn run(args: &[String]) -> Result<()> {
     let skip = |name: &str| args.iter().any(|a| a == &format!("--skip-{name}"));
     if args.iter().any(|a| a == "--android-check") {
         return android_check(&ctx);
+    }
+    if args.iter().any(|a| a == "--cold-start-bench") {
+        let runs = match args.iter().position(|a| a == "--runs") {
+            Some(i) => args
+                .get(i + 1)
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|n| *n > 0)
+                .context("--runs takes a positive number")?,
+            None => 7,
+        };
+        return cold_start_bench(&ctx, runs);
     }
     let started = Instant::now();
     let mut timings = Vec::new();
@@ -310,6 +323,39 @@ fn e2e(ctx: &Ctx) -> Result<()> {
         Duration::from_secs(900),
     )
     .with_context(|| format!("see {}", ctx.out.join("e2e.log").display()))
+}
+
+/// The release app launched `runs` times on new data folders under Xvfb through tauri-driver; the
+/// figures are printed and written to `cold-start-release.json` in the test output folder.
+fn cold_start_bench(ctx: &Ctx, runs: u32) -> Result<()> {
+    deps(ctx)?;
+    ui_build(ctx)?;
+    cargo(
+        ctx,
+        &["build", "--release", "-p", "daftar-app"],
+        Duration::from_secs(3600),
+    )?;
+    let result = ctx.out.join("cold-start-release.json");
+    let output = std::fs::File::create(&result)?;
+    run_cmd(
+        Command::new("xvfb-run")
+            .args([
+                "-a",
+                "-s",
+                "-screen 0 1280x1024x24",
+                "node",
+                "tests/bench/cold-start.mjs",
+            ])
+            .current_dir(ctx.root.join("ui"))
+            .env("DAFTAR_APP_BIN", ctx.target.join("release/daftar-app"))
+            .env("DAFTAR_TEST_OUT", &ctx.out)
+            .env("DAFTAR_COLD_RUNS", runs.to_string())
+            .stdout(output),
+        Duration::from_secs(60 * u64::from(runs) + 120),
+    )?;
+    println!("{}", std::fs::read_to_string(&result)?.trim());
+    eprintln!("written to {}", result.display());
+    Ok(())
 }
 
 fn layout(ctx: &Ctx) -> Result<()> {

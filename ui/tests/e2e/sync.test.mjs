@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { remote } from 'webdriverio';
@@ -29,25 +29,40 @@ const children = [];
 let browser;
 let base;
 
+// Each child runs in its own process group and writes its output straight to a file: a process it starts
+// (tauri-driver starts WebKitWebDriver, which starts the app) is stopped with it even when it outlives its
+// parent, and holds no pipe that would keep this test process alive.
 function start(cmd, args, env, logName) {
-  const log = createWriteStream(join(OUT, logName));
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
+  const log = openSync(join(OUT, logName), 'w');
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
   children.push(child);
   return child;
 }
 
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
 function stop(child) {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const done = () => {
+      // Whatever the child left in its group (an app whose session was not closed) goes too.
+      signalGroup(child, 'SIGKILL');
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
     child.once('exit', () => {
       clearTimeout(timer);
-      resolve();
+      done();
     });
     // SIGTERM: tauri-driver then stops WebKitWebDriver; the server drains and exits.
-    child.kill('SIGTERM');
+    signalGroup(child, 'SIGTERM');
   });
 }
 
