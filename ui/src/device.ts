@@ -5,9 +5,9 @@
 // position falls back to the WebView's geolocation where it has one, and enrolment is typed in.
 // Nothing here is stored: a fix goes straight to the answer command.
 
-import * as geolocation from '@tauri-apps/plugin-geolocation';
-import * as scanner from '@tauri-apps/plugin-barcode-scanner';
-import type { CommandError } from './ipc';
+import * as geolocation from "@tauri-apps/plugin-geolocation";
+import * as scanner from "@tauri-apps/plugin-barcode-scanner";
+import type { CommandError } from "./ipc";
 
 /// A geopoint answer: latitude, longitude, altitude (metres), accuracy (metres).
 export type Fix = [number, number, number, number];
@@ -40,24 +40,24 @@ const POSITION_TIMEOUT_MS = 30_000;
 export async function locate(): Promise<Fix> {
   if (nativeSensors) {
     let permission = await geolocation.checkPermissions();
-    if (permission.location !== 'granted') {
-      permission = await geolocation.requestPermissions(['location']);
+    if (permission.location !== "granted") {
+      permission = await geolocation.requestPermissions(["location"]);
     }
-    if (permission.location !== 'granted') throw failure('gps_denied', 'location permission not granted');
+    if (permission.location !== "granted") throw failure("gps_denied", "location permission not granted");
     const position = await geolocation
       .getCurrentPosition({ enableHighAccuracy: true, timeout: POSITION_TIMEOUT_MS, maximumAge: 0 })
       .catch((e: unknown) => {
-        throw failure('gps_unavailable', String(e));
+        throw failure("gps_unavailable", String(e));
       });
     return toFix(position.coords);
   }
-  if (typeof navigator === 'undefined' || !('geolocation' in navigator)) {
-    throw failure('gps_unavailable', 'no position source on this device');
+  if (typeof navigator === "undefined" || !("geolocation" in navigator)) {
+    throw failure("gps_unavailable", "no position source on this device");
   }
   return new Promise<Fix>((resolve, reject) =>
     navigator.geolocation.getCurrentPosition(
       (p) => resolve(toFix(p.coords)),
-      (e) => reject(failure(e.code === 1 ? 'gps_denied' : 'gps_unavailable', e.message)),
+      (e) => reject(failure(e.code === 1 ? "gps_denied" : "gps_unavailable", e.message)),
       { enableHighAccuracy: true, timeout: POSITION_TIMEOUT_MS, maximumAge: 0 },
     ),
   );
@@ -65,12 +65,12 @@ export async function locate(): Promise<Fix> {
 
 function toFix(c: { latitude: number; longitude: number; altitude: number | null; accuracy: number }): Fix {
   if (![c.latitude, c.longitude, c.accuracy].every(Number.isFinite)) {
-    throw failure('gps_unavailable', 'the position source gave no coordinates');
+    throw failure("gps_unavailable", "the position source gave no coordinates");
   }
   return [c.latitude, c.longitude, c.altitude ?? 0, c.accuracy];
 }
 
-const ENROLMENT_PREFIX = 'daftar-enrol:1?';
+const ENROLMENT_PREFIX = "daftar-enrol:1?";
 
 /// Reads the text of an enrolment QR code (`daftar-enrol:1?server=<url>&code=<code>`, as the server's
 /// console renders it). The address may itself hold `&` or `?`, so the code is what follows the last
@@ -79,24 +79,26 @@ export function parseEnrolment(text: string): Enrolment | null {
   const body = text.trim();
   if (!body.startsWith(ENROLMENT_PREFIX)) return null;
   const rest = body.slice(ENROLMENT_PREFIX.length);
-  const at = rest.lastIndexOf('&code=');
-  if (!rest.startsWith('server=') || at < 0) return null;
-  const server = rest.slice('server='.length, at);
-  const code = rest.slice(at + '&code='.length);
+  const at = rest.lastIndexOf("&code=");
+  if (!rest.startsWith("server=") || at < 0) return null;
+  const server = rest.slice("server=".length, at);
+  const code = rest.slice(at + "&code=".length);
   if (!/^https?:\/\/[^\s]+$/.test(server) || !/^[A-Za-z0-9-]+$/.test(code)) return null;
   return { server, code };
 }
 
 /// Scans the enrolment QR code with the camera, asking for the camera permission first when needed.
 export async function scanEnrolment(): Promise<Enrolment> {
-  if (!nativeSensors) throw failure('scan_unavailable', 'no camera scanner on this device');
+  if (!nativeSensors) throw failure("scan_unavailable", "no camera scanner on this device");
   let permission = await scanner.checkPermissions();
-  if (permission !== 'granted') permission = await scanner.requestPermissions();
-  if (permission !== 'granted') throw failure('camera_denied', 'camera permission not granted');
-  const scanned = await scanner.scan({ formats: [scanner.Format.QRCode], windowed: false }).catch((e: unknown) => {
-    throw failure('scan_cancelled', String(e));
-  });
+  if (permission !== "granted") permission = await scanner.requestPermissions();
+  if (permission !== "granted") throw failure("camera_denied", "camera permission not granted");
+  const scanned = await scanner
+    .scan({ formats: [scanner.Format.QRCode], windowed: false })
+    .catch((e: unknown) => {
+      throw failure("scan_cancelled", String(e));
+    });
   const enrolment = parseEnrolment(scanned.content);
-  if (!enrolment) throw failure('scan_not_enrolment', 'the code scanned is not a Daftar enrolment code');
+  if (!enrolment) throw failure("scan_not_enrolment", "the code scanned is not a Daftar enrolment code");
   return enrolment;
 }

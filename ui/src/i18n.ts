@@ -1,20 +1,20 @@
 // Interface strings through Fluent (i18n/<locale>/app.ftl), numbers with Western digits in every locale,
 // and the document's direction from the language.
 
-import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
-import fr from '../../i18n/fr/app.ftl?raw';
-import ar from '../../i18n/ar/app.ftl?raw';
-import en from '../../i18n/en/app.ftl?raw';
+import { FluentBundle, FluentResource, type FluentVariable } from "@fluent/bundle";
+import fr from "../../i18n/fr/app.ftl?raw";
+import ar from "../../i18n/ar/app.ftl?raw";
+import en from "../../i18n/en/app.ftl?raw";
 
-export type Locale = 'fr' | 'ar' | 'en';
-export const LOCALES: Locale[] = ['fr', 'ar', 'en'];
+export type Locale = "fr" | "ar" | "en";
+export const LOCALES: Locale[] = ["fr", "ar", "en"];
 export const SOURCES: Record<Locale, string> = { fr, ar, en };
 
 /// BCP 47 tags with the Latin numbering system: Morocco writes 0-9 in Arabic text too.
 export const NUMBER_LOCALE: Record<Locale, string> = {
-  fr: 'fr-MA-u-nu-latn',
-  ar: 'ar-MA-u-nu-latn',
-  en: 'en-MA-u-nu-latn',
+  fr: "fr-MA-u-nu-latn",
+  ar: "ar-MA-u-nu-latn",
+  en: "en-MA-u-nu-latn",
 };
 
 const bundles = new Map<Locale, FluentBundle>();
@@ -25,26 +25,26 @@ export function bundleFor(locale: Locale): FluentBundle {
     // useIsolating: Fluent wraps placeables in U+2068…U+2069, so piped values keep their direction.
     bundle = new FluentBundle(NUMBER_LOCALE[locale], { useIsolating: true });
     const errors = bundle.addResource(new FluentResource(SOURCES[locale]));
-    if (errors.length) throw new Error(`i18n/${locale}/app.ftl: ${errors.map(String).join('; ')}`);
+    if (errors.length) throw new Error(`i18n/${locale}/app.ftl: ${errors.map(String).join("; ")}`);
     bundles.set(locale, bundle);
   }
   return bundle;
 }
 
-let current: Locale = 'fr';
+let current: Locale = "fr";
 
 export function locale(): Locale {
   return current;
 }
 
 export function isRtl(l: Locale = current): boolean {
-  return l === 'ar';
+  return l === "ar";
 }
 
 export function setLocale(l: Locale): void {
   current = l;
   document.documentElement.lang = l;
-  document.documentElement.dir = isRtl(l) ? 'rtl' : 'ltr';
+  document.documentElement.dir = isRtl(l) ? "rtl" : "ltr";
 }
 
 /// An interface string. A missing key shows its id (and the missing-key test fails in CI).
@@ -63,8 +63,8 @@ export function formatNumber(n: number, options: Intl.NumberFormatOptions = {}):
 /// A date and time with Western digits.
 export function formatDateTime(ms: number): string {
   return new Intl.DateTimeFormat(NUMBER_LOCALE[current], {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    dateStyle: "medium",
+    timeStyle: "short",
   }).format(new Date(ms));
 }
 
@@ -74,8 +74,8 @@ export function westernDigits(text: string): string {
   return text
     .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
     .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
-    .replace(/\u066b/g, '.')
-    .replace(/\u066c/g, '');
+    .replace(/\u066b/g, ".")
+    .replace(/\u066c/g, "");
 }
 
 /// Wraps text in first-strong isolate … pop directional isolate.

@@ -12,7 +12,7 @@ export interface StatusDto {
 }
 
 export interface HomeEntryDto {
-  kind: 'assignment' | 'interview';
+  kind: "assignment" | "interview";
   id: string;
   status: string;
   title: string;
@@ -30,7 +30,7 @@ export interface QuotaDto {
   cell: string;
   target: number;
   fill: number;
-  state: 'open' | 'nearly_full' | 'full';
+  state: "open" | "nearly_full" | "full";
 }
 
 export interface HomeDto {
@@ -115,7 +115,7 @@ export interface ScreenDto {
 export interface ReviewLineDto {
   path: string;
   label: string;
-  kind: 'unanswered' | 'error' | 'warning' | 'comment';
+  kind: "unanswered" | "error" | "warning" | "comment";
   message: string;
 }
 
@@ -147,9 +147,9 @@ export interface SyncReportDto {
 }
 
 export interface SyncProgressDto {
-  phase: 'upload' | 'download' | 'done';
+  phase: "upload" | "download" | "done";
   done: number;
   total: number;
 }
 
-export type Nav = { to: 'next' } | { to: 'previous' } | { to: 'path'; path: string };
+export type Nav = { to: "next" } | { to: "previous" } | { to: "path"; path: string };

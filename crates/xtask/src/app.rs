@@ -1,7 +1,8 @@
 //! `cargo xtask app`: builds the enumerator app and runs all of its tests.
 //!
 //! Steps (each is skipped with `--skip-<name>`): `deps` (apt packages, tauri-driver, npm packages; all
-//! idempotent), `ui` (type check + Vite build into ui/dist, embedded by the app), `vitest` (UI logic),
+//! idempotent), `format` (Prettier's check of the app's and the console's TypeScript, CSS and tests, with
+//! the root `.prettierrc.json`), `ui` (type check + Vite build into ui/dist, embedded by the app), `vitest` (UI logic),
 //! `rust` (daftar-app-core unit/integration tests and the mock-runtime command tests), `e2e` (the debug
 //! app under Xvfb driven by tauri-driver + WebKitWebDriver against a real sync-server on loopback), `layout`
 //! (the UI in headless Chromium at tablet sizes, LTR and RTL, Tauri IPC mocked), `canary` (no answer in the
@@ -85,6 +86,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Ok(())
     };
     step("deps", &deps)?;
+    step("format", &format_check)?;
     step("ui", &ui_build)?;
     step("vitest", &vitest)?;
     step("rust", &rust_tests)?;
@@ -215,6 +217,28 @@ fn npx(ctx: &Ctx, args: &[&str], limit: Duration) -> Result<()> {
         limit,
     )
 }
+
+/// The front-end sources are formatted as Prettier writes them (`ui/node_modules/.bin/prettier --write`
+/// with the same paths fixes them).
+fn format_check(ctx: &Ctx) -> Result<()> {
+    run_cmd(
+        Command::new(ctx.root.join("ui/node_modules/.bin/prettier"))
+            .args(["--check", "--log-level=warn"])
+            .args(FORMATTED)
+            .current_dir(&ctx.root),
+        Duration::from_secs(120),
+    )
+}
+
+/// What [`format_check`] checks, from the repository root (`.prettierignore` leaves out the generated).
+const FORMATTED: &[&str] = &[
+    "ui/src",
+    "ui/tests",
+    "sync-server/console/src",
+    "sync-server/console/tests",
+    "sync-server/console/app.css",
+    "sync-server/console/index.html",
+];
 
 fn ui_build(ctx: &Ctx) -> Result<()> {
     npx(

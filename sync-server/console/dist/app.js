@@ -99,7 +99,12 @@ function show(error, where) {
   where.textContent = error instanceof Error ? error.message : String(error);
 }
 function unlockForm() {
-  const input = h("input", { type: "password", id: "passphrase", autocomplete: "off", "aria-label": "Phrase secr\xE8te" });
+  const input = h("input", {
+    type: "password",
+    id: "passphrase",
+    autocomplete: "off",
+    "aria-label": "Phrase secr\xE8te"
+  });
   const error = h("span", { class: "error", role: "alert" });
   const form = h(
     "form",
@@ -182,7 +187,11 @@ function regionMap(counts, points) {
     const g = s("g", { "data-region": code });
     const shade = n ? `region level${Math.ceil(4 * n / max)}` : "region";
     g.append(
-      s("path", { d: REGION_PATHS[code] ?? "", class: shade }, s("title", {}, `${code} ${name} : ${n} entretien(s)`)),
+      s(
+        "path",
+        { d: REGION_PATHS[code] ?? "", class: shade },
+        s("title", {}, `${code} ${name} : ${n} entretien(s)`)
+      ),
       s("text", { x, y, "text-anchor": "middle", class: "count" }, String(n))
     );
     svg.append(g);
@@ -403,7 +412,15 @@ function exportControls(choice) {
   return [h("p", {}, choice, " ", button), status];
 }
 function versionTable(versions) {
-  const t = table("version-table", ["Version", "Par", "Quand", "Pourquoi", "Modifi\xE9es", "Ajout\xE9es", "Supprim\xE9es"]);
+  const t = table("version-table", [
+    "Version",
+    "Par",
+    "Quand",
+    "Pourquoi",
+    "Modifi\xE9es",
+    "Ajout\xE9es",
+    "Supprim\xE9es"
+  ]);
   for (const v of versions) {
     addRow(
       t,
@@ -480,7 +497,10 @@ function refused(message, problems, csv) {
 var ratio = (x) => x === null || x === void 0 ? "\u2014" : x.toFixed(3);
 async function sdgTables(box, version) {
   const survey = state.survey;
-  const d = await json("GET", surveyPath(survey, `/sdg?version=${version}`));
+  const d = await json(
+    "GET",
+    surveyPath(survey, `/sdg?version=${version}`)
+  );
   const t = table("sdg-table", [
     "Variante",
     "Ventilation",
@@ -628,7 +648,11 @@ async function interviewPage(main, id) {
 function answer(item, language, comments) {
   const heading = item.kind === "roster" || item.kind === "section";
   const issues = item.issues.map(
-    (i) => h("div", { class: i.soft ? "warning" : "error" }, `${i.message}${i.soft && i.confirmed ? " (confirm\xE9)" : ""}`)
+    (i) => h(
+      "div",
+      { class: i.soft ? "warning" : "error" },
+      `${i.message}${i.soft && i.confirmed ? " (confirm\xE9)" : ""}`
+    )
   );
   let comment = null;
   if (!heading && !item.calculated) {
@@ -692,7 +716,10 @@ async function usersPage(main) {
   }
   main.append(t);
   if (!isAdmin) {
-    main.append(h("p", {}, "Lecture seule : les comptes de votre \xE9quipe. Un administrateur les cr\xE9e et les modifie."), message);
+    main.append(
+      h("p", {}, "Lecture seule : les comptes de votre \xE9quipe. Un administrateur les cr\xE9e et les modifie."),
+      message
+    );
     return;
   }
   main.append(h("h2", {}, "Nouveau compte"), newUserForm(message), message);
@@ -700,7 +727,11 @@ async function usersPage(main) {
 function actions(u, message) {
   const cell = h("td", { class: "actions" });
   if (u.id !== state.me?.user.id) {
-    const toggle = h("button", { class: u.active ? "deactivate" : "activate" }, u.active ? "D\xE9sactiver" : "R\xE9activer");
+    const toggle = h(
+      "button",
+      { class: u.active ? "deactivate" : "activate" },
+      u.active ? "D\xE9sactiver" : "R\xE9activer"
+    );
     toggle.addEventListener("click", async () => {
       const question = `D\xE9sactiver ${u.username} ? Ses sessions et ses appareils sont coup\xE9s aussit\xF4t.`;
       if (u.active && !confirm(question)) return;
@@ -794,7 +825,13 @@ function usedCell(a) {
   if (a.quantity === null) return num(`${a.used} / \u221E`, "used");
   const room = Math.max(a.quantity, 1);
   const bar = h("progress", { max: room, value: Math.min(a.used, room), "aria-label": "Quantit\xE9 utilis\xE9e" });
-  const cell = h("td", { class: "used-cell" }, bar, " ", h("span", { class: "used" }, `${a.used} / ${a.quantity}`));
+  const cell = h(
+    "td",
+    { class: "used-cell" },
+    bar,
+    " ",
+    h("span", { class: "used" }, `${a.used} / ${a.quantity}`)
+  );
   if (over(a)) cell.append(" ", h("strong", { class: "over-note" }, `d\xE9pass\xE9e de ${a.used - a.quantity}`));
   return cell;
 }
@@ -902,7 +939,9 @@ async function devices(message) {
   const code = h("div", { id: "enrolment-code" });
   enrol.addEventListener("click", async () => {
     try {
-      const c = await json("POST", api("/enrolment-codes"), { enumerator_id: Number(enrolFor.value) });
+      const c = await json("POST", api("/enrolment-codes"), {
+        enumerator_id: Number(enrolFor.value)
+      });
       const qr = URL.createObjectURL(new Blob([c.qr_svg], { type: "image/svg+xml" }));
       code.replaceChildren(
         h("p", {}, h("strong", {}, c.code), ` (expire ${c.expires_at})`),

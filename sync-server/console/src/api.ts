@@ -32,7 +32,12 @@ function csrf(): string {
  * Sends a request with the session cookie. A string, Blob or ArrayBuffer body goes as is with
  * `contentType`; anything else as JSON. Throws [`ApiError`] unless the status is 2xx.
  */
-export async function call(method: string, url: string, body?: unknown, contentType?: string): Promise<Response> {
+export async function call(
+  method: string,
+  url: string,
+  body?: unknown,
+  contentType?: string,
+): Promise<Response> {
   const headers: Record<string, string> = {};
   if (method !== "GET") headers["X-CSRF-Token"] = csrf();
   let payload: BodyInit | undefined;
@@ -66,7 +71,8 @@ export async function json<T>(method: string, url: string, body?: unknown): Prom
 export const api = (path: string) => `/console/api/v1${path}`;
 
 /** A path of the console's own endpoints for survey `survey`. */
-export const surveyPath = (survey: string, rest: string) => `/console/surveys/${encodeURIComponent(survey)}${rest}`;
+export const surveyPath = (survey: string, rest: string) =>
+  `/console/surveys/${encodeURIComponent(survey)}${rest}`;
 
 // ---- Shapes --------------------------------------------------------------------------------------
 

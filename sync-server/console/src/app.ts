@@ -54,7 +54,8 @@ function loginForm() {
       location.reload();
     } catch (err) {
       if (err instanceof ApiError && err.body.error?.code === "account_deactivated") {
-        $("#login-error").textContent = "Ce compte est désactivé ; demandez à un administrateur de le réactiver.";
+        $("#login-error").textContent =
+          "Ce compte est désactivé ; demandez à un administrateur de le réactiver.";
       } else show(err, $("#login-error"));
     }
   });

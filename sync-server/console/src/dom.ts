@@ -29,7 +29,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 const SVG = "http://www.w3.org/2000/svg";
 
 /** An SVG element. */
-export function s(tag: string, attrs: Record<string, string | number> = {}, ...children: Child[]): SVGElement {
+export function s(
+  tag: string,
+  attrs: Record<string, string | number> = {},
+  ...children: Child[]
+): SVGElement {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   for (const c of children) {

@@ -47,7 +47,11 @@ export function regionMap(counts: Map<string, number>, points: LocatedPoint[] | 
     const g = s("g", { "data-region": code });
     const shade = n ? `region level${Math.ceil((4 * n) / max)}` : "region";
     g.append(
-      s("path", { d: REGION_PATHS[code] ?? "", class: shade }, s("title", {}, `${code} ${name} : ${n} entretien(s)`)),
+      s(
+        "path",
+        { d: REGION_PATHS[code] ?? "", class: shade },
+        s("title", {}, `${code} ${name} : ${n} entretien(s)`),
+      ),
       s("text", { x, y, "text-anchor": "middle", class: "count" }, String(n)),
     );
     svg.append(g);

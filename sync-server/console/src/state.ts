@@ -34,7 +34,12 @@ export function show(error: unknown, where: HTMLElement) {
  * session only; the passphrase field is cleared at once.
  */
 export function unlockForm(): HTMLElement {
-  const input = h("input", { type: "password", id: "passphrase", autocomplete: "off", "aria-label": "Phrase secrète" });
+  const input = h("input", {
+    type: "password",
+    id: "passphrase",
+    autocomplete: "off",
+    "aria-label": "Phrase secrète",
+  });
   const error = h("span", { class: "error", role: "alert" });
   const form = h(
     "form",

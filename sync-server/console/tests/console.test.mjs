@@ -14,14 +14,32 @@ const url = seed.url;
 const ids = seed.interviews.map((i) => i.id).sort();
 
 function unzip(file, member) {
-  return execFileSync("python3", ["-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())", file, member], { encoding: "utf8" });
+  return execFileSync(
+    "python3",
+    [
+      "-c",
+      "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+      file,
+      member,
+    ],
+    { encoding: "utf8" },
+  );
 }
 function members(file) {
-  return execFileSync("python3", ["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", file], { encoding: "utf8" }).trim().split("\n");
+  return execFileSync(
+    "python3",
+    ["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", file],
+    { encoding: "utf8" },
+  )
+    .trim()
+    .split("\n");
 }
 function parseCsv(text) {
   // The export quotes only cells with commas or quotes; this data has none.
-  const [header, ...rows] = text.trim().split("\n").map((l) => l.split(","));
+  const [header, ...rows] = text
+    .trim()
+    .split("\n")
+    .map((l) => l.split(","));
   return { header, rows };
 }
 
@@ -33,7 +51,10 @@ async function step(name, body) {
   console.log(`ok - ${name}`);
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
 const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
 const page = await context.newPage();
 const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
@@ -79,8 +100,14 @@ try {
       assert.equal(await row.locator(".fill").textContent(), String(q.fill), JSON.stringify(q));
       assert.equal(await row.locator(".progress").textContent(), String(q.in_progress), JSON.stringify(q));
     }
-    assert.ok(seed.quotas.some((q) => q.in_progress > 0), "the seed reports drafts");
-    assert.match(await page.locator("#quota-legend").textContent(), /rejetés qui n'ont pas encore été renvoyés/);
+    assert.ok(
+      seed.quotas.some((q) => q.in_progress > 0),
+      "the seed reports drafts",
+    );
+    assert.match(
+      await page.locator("#quota-legend").textContent(),
+      /rejetés qui n'ont pas encore été renvoyés/,
+    );
     assert.equal(await page.locator("#quota-table tbody tr").count(), seed.quotas.length);
     await unlock();
     await page.waitForSelector("#day-chart");
@@ -103,10 +130,17 @@ try {
       assert.equal(await row.locator(".used").textContent(), `${a.used} / ${a.quantity}`, JSON.stringify(a));
       assert.equal(await row.locator("progress").getAttribute("value"), String(Math.min(a.used, a.quantity)));
       const isOver = a.used > a.quantity;
-      assert.equal(await row.evaluate((tr) => tr.classList.contains("over-quantity")), isOver, JSON.stringify(a));
+      assert.equal(
+        await row.evaluate((tr) => tr.classList.contains("over-quantity")),
+        isOver,
+        JSON.stringify(a),
+      );
       assert.equal(await row.locator(".over-note").count(), isOver ? 1 : 0);
     }
-    assert.ok(seed.assignments.some((a) => a.used > a.quantity), "the seed has an assignment over its quantity");
+    assert.ok(
+      seed.assignments.some((a) => a.used > a.quantity),
+      "the seed has an assignment over its quantity",
+    );
     await shot("03-assignments");
   });
 
@@ -121,16 +155,23 @@ try {
     assert.equal(await age.textContent(), String(first.age));
     await page.selectOption("#language", "ar");
     assert.equal(await page.getAttribute("#answers", "dir"), "rtl");
-    assert.equal(await page.locator('#answers .answer[data-path="age"] .label bdi').first().textContent(), "العمر");
+    assert.equal(
+      await page.locator('#answers .answer[data-path="age"] .label bdi').first().textContent(),
+      "العمر",
+    );
     await shot("03-interview-ar");
     await page.fill('#answers .comment[data-path="age"]', "Vérifier l'âge avec la carte d'identité");
     await page.fill("#review-note", "Âge à confirmer");
     await page.click("#reject");
-    await page.waitForFunction(() => document.querySelector("#review-result").textContent.startsWith("Rejeté"));
+    await page.waitForFunction(() =>
+      document.querySelector("#review-result").textContent.startsWith("Rejeté"),
+    );
     await page.goto(`${url}/#review/${second.id}`);
     await page.waitForSelector("#approve");
     await page.click("#approve");
-    await page.waitForFunction(() => document.querySelector("#review-result").textContent.startsWith("Approuvé"));
+    await page.waitForFunction(() =>
+      document.querySelector("#review-result").textContent.startsWith("Approuvé"),
+    );
     const list = await page.evaluate(async () => (await fetch("/console/api/v1/interviews")).json());
     const status = Object.fromEntries(list.map((i) => [i.interview_id, i.status]));
     assert.equal(status[first.id], "rejected");
@@ -156,7 +197,16 @@ try {
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
     await download.saveAs(zipPath);
     const names = members(zipPath);
-    for (const n of ["data/main.csv", "labels.do", "labels.sps", "codebook.html", "paradata.csv", "sdg_10_7_1.csv", "README.txt"]) assert.ok(names.includes(n), n);
+    for (const n of [
+      "data/main.csv",
+      "labels.do",
+      "labels.sps",
+      "codebook.html",
+      "paradata.csv",
+      "sdg_10_7_1.csv",
+      "README.txt",
+    ])
+      assert.ok(names.includes(n), n);
     mainCsv = unzip(zipPath, "data/main.csv");
     const { header, rows } = parseCsv(mainCsv);
     assert.deepEqual(header, ["interview_id", "a_region", "m_sex", "age", "works"]);
@@ -190,11 +240,16 @@ try {
     await page.fill("#batch-reason", "correction test");
     await page.click("#batch-upload");
     await page.waitForSelector("#problem-table");
-    const problems = await page.locator("#problem-table tr").evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
-    assert.deepEqual(problems.map((p) => p.slice(0, 4)), [
-      ["main.csv", "2", "m_sex", "9"],
-      ["main.csv", "3", "age", "abc"],
-    ].sort((a, b) => Number(a[1]) - Number(b[1])));
+    const problems = await page
+      .locator("#problem-table tr")
+      .evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+    assert.deepEqual(
+      problems.map((p) => p.slice(0, 4)),
+      [
+        ["main.csv", "2", "m_sex", "9"],
+        ["main.csv", "3", "age", "abc"],
+      ].sort((a, b) => Number(a[1]) - Number(b[1])),
+    );
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#report-csv")]);
     const reportPath = path.join(out, "batch-report.csv");
     await download.saveAs(reportPath);
@@ -212,13 +267,20 @@ try {
     await page.fill("#batch-reason", "âge corrigé d'après la pièce d'identité");
     await page.click("#batch-upload");
     await page.waitForSelector("#diff-table");
-    const diff = await page.locator("#diff-table tr[data-variable]").evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+    const diff = await page
+      .locator("#diff-table tr[data-variable]")
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((td) => td.textContent)));
     assert.deepEqual(diff, [["main", "age", "1", "0", "0"]]);
     await page.reload();
     await page.waitForSelector("#version-table");
-    const versions = await page.locator("#version-table tr").evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+    const versions = await page
+      .locator("#version-table tr")
+      .evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
     assert.equal(versions.length, 1);
-    assert.deepEqual([versions[0][0], versions[0][1], versions[0][3], versions[0][4]], ["1", "dm", "âge corrigé d'après la pièce d'identité", "1"]);
+    assert.deepEqual(
+      [versions[0][0], versions[0][1], versions[0][3], versions[0][4]],
+      ["1", "dm", "âge corrigé d'après la pièce d'identité", "1"],
+    );
     // Version 1 exports the corrected age; raw data is unchanged.
     await page.selectOption("#data-version", "1");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
@@ -234,52 +296,72 @@ try {
     await shot("07-version");
   });
 
-  await step("the SDG 10.7.1 tables of the pilot's scripted interviews match the seed's computation", async () => {
-    const m = seed.morocco;
-    await page.selectOption("#survey", "morocco-pilot");
-    await page.waitForLoadState("networkidle");
-    await page.click("#nav-data");
-    await page.waitForSelector("#unlock-form, #sdg-table");
-    if (await page.locator("#unlock-form").count()) await unlock();
-    await page.waitForSelector('#sdg-table tr[data-row="core/total/"]');
-    const cells = await page.locator('#sdg-table tr[data-row="core/total/"] td').allTextContents();
-    assert.deepEqual(cells.slice(3, 7), [String(m.core_n), m.core_mean, m.core_median, m.core_p80]);
-    assert.ok(await page.locator('#sdg-table tr[data-row^="extended/sex/"]').count() >= 1);
-    await shot("08-sdg");
-    await page.selectOption("#survey", "pilot");
-    await page.waitForLoadState("networkidle");
-  });
+  await step(
+    "the SDG 10.7.1 tables of the pilot's scripted interviews match the seed's computation",
+    async () => {
+      const m = seed.morocco;
+      await page.selectOption("#survey", "morocco-pilot");
+      await page.waitForLoadState("networkidle");
+      await page.click("#nav-data");
+      await page.waitForSelector("#unlock-form, #sdg-table");
+      if (await page.locator("#unlock-form").count()) await unlock();
+      await page.waitForSelector('#sdg-table tr[data-row="core/total/"]');
+      const cells = await page.locator('#sdg-table tr[data-row="core/total/"] td').allTextContents();
+      assert.deepEqual(cells.slice(3, 7), [String(m.core_n), m.core_mean, m.core_median, m.core_p80]);
+      assert.ok((await page.locator('#sdg-table tr[data-row^="extended/sex/"]').count()) >= 1);
+      await shot("08-sdg");
+      await page.selectOption("#survey", "pilot");
+      await page.waitForLoadState("networkidle");
+    },
+  );
 
-  await step("after unlocking, the map shows one point per located interview, inside its region", async () => {
-    const located = seed.morocco.located;
-    await page.selectOption("#survey", "morocco-pilot");
-    await page.waitForLoadState("networkidle");
-    await page.click("#nav-dashboard");
-    await page.waitForSelector("#region-map circle.point");
-    const points = await page.locator("#region-map circle.point").evaluateAll((cs) => cs.map((c) => c.dataset.interview));
-    assert.deepEqual(points.sort(), located.map((l) => l.id).sort(), "one point per seeded interview with a location");
-    assert.ok(located.length < seed.morocco.interviews, "one seeded interview has no location");
-    // The projection: each point (Rabat 34.02 N -6.84 E, Marrakech 31.63 N -8.01 E, and a town of every
-    // other region) lies inside its own region's outline and no other.
-    const inside = await page.evaluate(() =>
-      Array.from(document.querySelectorAll("#region-map circle.point")).map((c) => {
-        const p = new DOMPoint(Number(c.getAttribute("cx")), Number(c.getAttribute("cy")));
-        const hits = Array.from(document.querySelectorAll("#region-map g[data-region] path")).filter((path) => path.isPointInFill(p));
-        return [c.dataset.interview, hits.map((path) => path.parentElement.dataset.region)];
-      }),
-    );
-    for (const [id, regions] of inside) {
-      const expected = located.find((l) => l.id === id).a_region;
-      assert.deepEqual(regions, [expected], `interview ${id} of region ${expected}`);
-    }
-    for (const region of ["04", "07"]) assert.ok(located.some((l) => l.a_region === region), `a point in region ${region}`);
-    // Hover shows the id and the status, nothing else.
-    const title = await page.locator(`#region-map circle.point[data-interview="${located[0].id}"] title`).textContent();
-    assert.equal(title, `${located[0].id} — soumis`);
-    await shot("10-map");
-    await page.selectOption("#survey", "pilot");
-    await page.waitForLoadState("networkidle");
-  });
+  await step(
+    "after unlocking, the map shows one point per located interview, inside its region",
+    async () => {
+      const located = seed.morocco.located;
+      await page.selectOption("#survey", "morocco-pilot");
+      await page.waitForLoadState("networkidle");
+      await page.click("#nav-dashboard");
+      await page.waitForSelector("#region-map circle.point");
+      const points = await page
+        .locator("#region-map circle.point")
+        .evaluateAll((cs) => cs.map((c) => c.dataset.interview));
+      assert.deepEqual(
+        points.sort(),
+        located.map((l) => l.id).sort(),
+        "one point per seeded interview with a location",
+      );
+      assert.ok(located.length < seed.morocco.interviews, "one seeded interview has no location");
+      // The projection: each point (Rabat 34.02 N -6.84 E, Marrakech 31.63 N -8.01 E, and a town of every
+      // other region) lies inside its own region's outline and no other.
+      const inside = await page.evaluate(() =>
+        Array.from(document.querySelectorAll("#region-map circle.point")).map((c) => {
+          const p = new DOMPoint(Number(c.getAttribute("cx")), Number(c.getAttribute("cy")));
+          const hits = Array.from(document.querySelectorAll("#region-map g[data-region] path")).filter(
+            (path) => path.isPointInFill(p),
+          );
+          return [c.dataset.interview, hits.map((path) => path.parentElement.dataset.region)];
+        }),
+      );
+      for (const [id, regions] of inside) {
+        const expected = located.find((l) => l.id === id).a_region;
+        assert.deepEqual(regions, [expected], `interview ${id} of region ${expected}`);
+      }
+      for (const region of ["04", "07"])
+        assert.ok(
+          located.some((l) => l.a_region === region),
+          `a point in region ${region}`,
+        );
+      // Hover shows the id and the status, nothing else.
+      const title = await page
+        .locator(`#region-map circle.point[data-interview="${located[0].id}"] title`)
+        .textContent();
+      assert.equal(title, `${located[0].id} — soumis`);
+      await shot("10-map");
+      await page.selectOption("#survey", "pilot");
+      await page.waitForLoadState("networkidle");
+    },
+  );
 
   await step("the decrypted view is unavailable after logout", async () => {
     const view = `/console/interviews/${seed.interviews[0].id}/view`;
@@ -290,41 +372,55 @@ try {
     assert.equal(await page.evaluate(async (v) => (await fetch(v)).status, view), 423);
     await shot("09-after-logout");
   });
-  await step("an administrator creates an account that logs in; deactivated, its session ends and login is refused", async () => {
-    await logout();
-    await login("admin", "pilot", seed.admin_password);
-    await page.click("#nav-users");
-    await page.waitForSelector("#new-user-form");
-    await page.fill("#new-user-name", "sup_new");
-    await page.selectOption("#new-user-role", "supervisor");
-    await page.fill("#new-user-team", "a");
-    await page.fill("#new-user-password", "a long initial password");
-    await page.click("#create-user");
-    await page.waitForSelector('#user-table tr[data-user="sup_new"]');
-    assert.equal(await page.locator('#user-table tr[data-user="sup_new"] .active').textContent(), "oui");
-    // The new supervisor logs in in another browser and sees the team's accounts read-only.
-    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const second = await other.newPage();
-    await login("sup_new", "pilot", "a long initial password", second);
-    await second.click("#nav-users");
-    await second.waitForSelector('#user-table tr[data-user="sup_new"]');
-    assert.equal(await second.locator("#new-user-form, #user-table button").count(), 0, "supervisors only read accounts");
-    assert.deepEqual((await second.locator("#user-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.user))).sort(), ["enum", "sup", "sup_new"]);
-    await shot("11-users");
-    // Deactivated: the open session ends at once and a new login gets a clear message.
-    page.once("dialog", (d) => d.accept());
-    await page.click('#user-table tr[data-user="sup_new"] button.deactivate');
-    await page.waitForFunction(() => document.querySelector('#user-table tr[data-user="sup_new"] .active')?.textContent === "non");
-    assert.equal(await second.evaluate(async () => (await fetch("/console/session")).status), 401);
-    await second.goto(url + "/");
-    await second.fill("#username", "sup_new");
-    await second.fill("#password", "a long initial password");
-    await second.click("#login");
-    await second.waitForFunction(() => document.querySelector("#login-error").textContent.length > 0);
-    assert.match(await second.locator("#login-error").textContent(), /désactivé/);
-    await second.screenshot({ path: path.join(out, "12-deactivated-login.png") });
-    await other.close();
-  });
+  await step(
+    "an administrator creates an account that logs in; deactivated, its session ends and login is refused",
+    async () => {
+      await logout();
+      await login("admin", "pilot", seed.admin_password);
+      await page.click("#nav-users");
+      await page.waitForSelector("#new-user-form");
+      await page.fill("#new-user-name", "sup_new");
+      await page.selectOption("#new-user-role", "supervisor");
+      await page.fill("#new-user-team", "a");
+      await page.fill("#new-user-password", "a long initial password");
+      await page.click("#create-user");
+      await page.waitForSelector('#user-table tr[data-user="sup_new"]');
+      assert.equal(await page.locator('#user-table tr[data-user="sup_new"] .active').textContent(), "oui");
+      // The new supervisor logs in in another browser and sees the team's accounts read-only.
+      const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const second = await other.newPage();
+      await login("sup_new", "pilot", "a long initial password", second);
+      await second.click("#nav-users");
+      await second.waitForSelector('#user-table tr[data-user="sup_new"]');
+      assert.equal(
+        await second.locator("#new-user-form, #user-table button").count(),
+        0,
+        "supervisors only read accounts",
+      );
+      assert.deepEqual(
+        (
+          await second.locator("#user-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.user))
+        ).sort(),
+        ["enum", "sup", "sup_new"],
+      );
+      await shot("11-users");
+      // Deactivated: the open session ends at once and a new login gets a clear message.
+      page.once("dialog", (d) => d.accept());
+      await page.click('#user-table tr[data-user="sup_new"] button.deactivate');
+      await page.waitForFunction(
+        () => document.querySelector('#user-table tr[data-user="sup_new"] .active')?.textContent === "non",
+      );
+      assert.equal(await second.evaluate(async () => (await fetch("/console/session")).status), 401);
+      await second.goto(url + "/");
+      await second.fill("#username", "sup_new");
+      await second.fill("#password", "a long initial password");
+      await second.click("#login");
+      await second.waitForFunction(() => document.querySelector("#login-error").textContent.length > 0);
+      assert.match(await second.locator("#login-error").textContent(), /désactivé/);
+      await second.screenshot({ path: path.join(out, "12-deactivated-login.png") });
+      await other.close();
+    },
+  );
   console.log(`all ${steps.length} browser steps passed`);
 } catch (error) {
   await shot("failure").catch(() => {});

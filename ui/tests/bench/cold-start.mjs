@@ -11,23 +11,24 @@
 // Run by `cargo xtask app --cold-start-bench [--runs N]`, which builds the release app and sets the
 // environment; prints one JSON object on its last line.
 
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import net from 'node:net';
-import { remote } from 'webdriverio';
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import net from "node:net";
+import { remote } from "webdriverio";
 
 const APP = process.env.DAFTAR_APP_BIN;
-const OUT = process.env.DAFTAR_TEST_OUT ?? '/tmp/daftar-cold-start';
-const RUNS = Number(process.env.DAFTAR_COLD_RUNS ?? '7');
+const OUT = process.env.DAFTAR_TEST_OUT ?? "/tmp/daftar-cold-start";
+const RUNS = Number(process.env.DAFTAR_COLD_RUNS ?? "7");
 
-if (!APP) throw new Error('DAFTAR_APP_BIN is not set');
-if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`DAFTAR_COLD_RUNS must be a positive integer, not ${process.env.DAFTAR_COLD_RUNS}`);
+if (!APP) throw new Error("DAFTAR_APP_BIN is not set");
+if (!Number.isInteger(RUNS) || RUNS < 1)
+  throw new Error(`DAFTAR_COLD_RUNS must be a positive integer, not ${process.env.DAFTAR_COLD_RUNS}`);
 
 async function freePort() {
   return new Promise((resolve) => {
     const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, "127.0.0.1", () => {
       const { port } = srv.address();
       srv.close(() => resolve(port));
     });
@@ -38,8 +39,11 @@ async function waitPort(port, ms = 30000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.end(); r(true); });
-      s.on('error', () => r(false));
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.end();
+        r(true);
+      });
+      s.on("error", () => r(false));
     });
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -59,28 +63,28 @@ function stop(child) {
   };
   return new Promise((resolve) => {
     const done = () => {
-      group('SIGKILL');
+      group("SIGKILL");
       resolve();
     };
     if (child.exitCode !== null || child.signalCode !== null) return done();
-    const timer = setTimeout(() => group('SIGKILL'), 5000);
-    child.once('exit', () => {
+    const timer = setTimeout(() => group("SIGKILL"), 5000);
+    child.once("exit", () => {
       clearTimeout(timer);
       done();
     });
-    group('SIGTERM');
+    group("SIGTERM");
   });
 }
 
 async function launch(run) {
-  const data = join(OUT, 'cold-start-data', String(run));
+  const data = join(OUT, "cold-start-data", String(run));
   rmSync(data, { recursive: true, force: true });
   mkdirSync(data, { recursive: true });
   const driverPort = await freePort();
   const nativePort = await freePort();
-  const driver = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
+  const driver = spawn("tauri-driver", ["--port", String(driverPort), "--native-port", String(nativePort)], {
     env: { ...process.env, DAFTAR_DATA_DIR: data },
-    stdio: 'ignore',
+    stdio: "ignore",
     detached: true,
   });
   let browser;
@@ -88,19 +92,19 @@ async function launch(run) {
     await waitPort(driverPort);
     const started = performance.now();
     browser = await remote({
-      hostname: '127.0.0.1',
+      hostname: "127.0.0.1",
       port: driverPort,
-      logLevel: 'warn',
+      logLevel: "warn",
       capabilities: {
-        browserName: 'wry',
-        'tauri:options': { application: APP },
-        'wdio:enforceWebDriverClassic': true,
+        browserName: "wry",
+        "tauri:options": { application: APP },
+        "wdio:enforceWebDriverClassic": true,
       },
     });
     // Polled in the page so the moment is the page's own, not a WebDriver round trip later.
     const pageMs = await browser.executeAsync((done) => {
       const poll = () => {
-        const screen = document.querySelector('[data-screen=enrol]');
+        const screen = document.querySelector("[data-screen=enrol]");
         if (screen && screen.getBoundingClientRect().height > 0) done(performance.now());
         else requestAnimationFrame(poll);
       };
@@ -126,9 +130,11 @@ for (let run = 0; run < RUNS; run += 1) {
   runs.push(await launch(run));
   console.error(`launch ${run + 1}/${RUNS}: ${JSON.stringify(runs[run])}`);
 }
-console.log(JSON.stringify({
-  app: APP,
-  runs,
-  launchMs: summary(runs.map((r) => r.launchMs)),
-  pageMs: summary(runs.map((r) => r.pageMs)),
-}));
+console.log(
+  JSON.stringify({
+    app: APP,
+    runs,
+    launchMs: summary(runs.map((r) => r.launchMs)),
+    pageMs: summary(runs.map((r) => r.pageMs)),
+  }),
+);

@@ -59,7 +59,15 @@ function exportControls(choice: HTMLSelectElement): HTMLElement[] {
 }
 
 function versionTable(versions: VersionMeta[]): HTMLTableElement {
-  const t = table("version-table", ["Version", "Par", "Quand", "Pourquoi", "Modifiées", "Ajoutées", "Supprimées"]);
+  const t = table("version-table", [
+    "Version",
+    "Par",
+    "Quand",
+    "Pourquoi",
+    "Modifiées",
+    "Ajoutées",
+    "Supprimées",
+  ]);
   for (const v of versions) {
     addRow(
       t,
@@ -145,7 +153,10 @@ const ratio = (x: number | null) => (x === null || x === undefined ? "—" : x.t
 /** The SDG 10.7.1 tables of the raw data or of cleaned version `version`, and their CSV. */
 async function sdgTables(box: HTMLElement, version: string) {
   const survey = state.survey;
-  const d = await json<{ data: string; rows: SdgRow[] }>("GET", surveyPath(survey, `/sdg?version=${version}`));
+  const d = await json<{ data: string; rows: SdgRow[] }>(
+    "GET",
+    surveyPath(survey, `/sdg?version=${version}`),
+  );
   const t = table("sdg-table", [
     "Variante",
     "Ventilation",

@@ -118,7 +118,11 @@ export async function interviewPage(main: HTMLElement, id: string) {
 function answer(item: ViewItem, language: string, comments: Map<string, string>): HTMLElement {
   const heading = item.kind === "roster" || item.kind === "section";
   const issues = item.issues.map((i) =>
-    h("div", { class: i.soft ? "warning" : "error" }, `${i.message}${i.soft && i.confirmed ? " (confirmé)" : ""}`),
+    h(
+      "div",
+      { class: i.soft ? "warning" : "error" },
+      `${i.message}${i.soft && i.confirmed ? " (confirmé)" : ""}`,
+    ),
   );
   let comment: HTMLInputElement | null = null;
   if (!heading && !item.calculated) {

@@ -35,7 +35,10 @@ export async function usersPage(main: HTMLElement) {
   }
   main.append(t);
   if (!isAdmin) {
-    main.append(h("p", {}, "Lecture seule : les comptes de votre équipe. Un administrateur les crée et les modifie."), message);
+    main.append(
+      h("p", {}, "Lecture seule : les comptes de votre équipe. Un administrateur les crée et les modifie."),
+      message,
+    );
     return;
   }
   main.append(h("h2", {}, "Nouveau compte"), newUserForm(message), message);
@@ -45,7 +48,11 @@ export async function usersPage(main: HTMLElement) {
 function actions(u: User, message: HTMLElement): HTMLElement {
   const cell = h("td", { class: "actions" });
   if (u.id !== state.me?.user.id) {
-    const toggle = h("button", { class: u.active ? "deactivate" : "activate" }, u.active ? "Désactiver" : "Réactiver");
+    const toggle = h(
+      "button",
+      { class: u.active ? "deactivate" : "activate" },
+      u.active ? "Désactiver" : "Réactiver",
+    );
     toggle.addEventListener("click", async () => {
       const question = `Désactiver ${u.username} ? Ses sessions et ses appareils sont coupés aussitôt.`;
       if (u.active && !confirm(question)) return;

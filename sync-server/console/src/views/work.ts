@@ -19,7 +19,13 @@ function usedCell(a: Assignment): HTMLElement {
   if (a.quantity === null) return num(`${a.used} / ∞`, "used");
   const room = Math.max(a.quantity, 1);
   const bar = h("progress", { max: room, value: Math.min(a.used, room), "aria-label": "Quantité utilisée" });
-  const cell = h("td", { class: "used-cell" }, bar, " ", h("span", { class: "used" }, `${a.used} / ${a.quantity}`));
+  const cell = h(
+    "td",
+    { class: "used-cell" },
+    bar,
+    " ",
+    h("span", { class: "used" }, `${a.used} / ${a.quantity}`),
+  );
   if (over(a)) cell.append(" ", h("strong", { class: "over-note" }, `dépassée de ${a.used - a.quantity}`));
   return cell;
 }
@@ -132,7 +138,9 @@ async function devices(message: HTMLElement): Promise<HTMLElement[]> {
   const code = h("div", { id: "enrolment-code" });
   enrol.addEventListener("click", async () => {
     try {
-      const c = await json<EnrolmentCode>("POST", api("/enrolment-codes"), { enumerator_id: Number(enrolFor.value) });
+      const c = await json<EnrolmentCode>("POST", api("/enrolment-codes"), {
+        enumerator_id: Number(enrolFor.value),
+      });
       const qr = URL.createObjectURL(new Blob([c.qr_svg], { type: "image/svg+xml" }));
       code.replaceChildren(
         h("p", {}, h("strong", {}, c.code), ` (expire ${c.expires_at})`),
