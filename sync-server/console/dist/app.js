@@ -1013,9 +1013,10 @@ function surveyChoice() {
   return select;
 }
 async function route() {
-  const main = h("div", { class: "view" });
-  $("#main").replaceChildren(main);
   const [page, arg] = location.hash.slice(1).split("/");
+  const name = page === "review" && arg ? "interview" : page || "dashboard";
+  const main = h("div", { class: "view", "data-page": name });
+  $("#main").replaceChildren(main);
   try {
     if (page === "review" && arg) await interviewPage(main, arg);
     else if (page === "review") await reviewPage(main);

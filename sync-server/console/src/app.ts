@@ -77,9 +77,11 @@ async function route() {
   // Each navigation renders into a fresh container. A page still loading when the next navigation
   // starts (a survey switch right after login) goes on filling its own container, now detached,
   // instead of appending a second copy of itself below the new page.
-  const main = h("div", { class: "view" });
-  $("#main").replaceChildren(main);
   const [page, arg] = location.hash.slice(1).split("/");
+  const name = page === "review" && arg ? "interview" : page || "dashboard";
+  // `data-page` tells which page the container is for (browser tests wait for it after a navigation).
+  const main = h("div", { class: "view", "data-page": name });
+  $("#main").replaceChildren(main);
   try {
     if (page === "review" && arg) await interviewPage(main, arg);
     else if (page === "review") await reviewPage(main);

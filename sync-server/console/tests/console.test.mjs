@@ -74,6 +74,12 @@ async function logout() {
   await page.click("#logout");
   await page.waitForSelector("#login-form");
 }
+/** Follows a navigation link and waits for its page: `hashchange` comes after the click, so the page
+ * shown when `click` returns may still be the previous one. */
+async function open(name, on = page) {
+  await on.click(`#nav-${name}`);
+  await on.waitForSelector(`#main > .view[data-page="${name}"]`);
+}
 async function unlock() {
   await page.fill("#passphrase", seed.passphrase);
   await page.click("#unlock");
@@ -123,7 +129,7 @@ try {
   });
 
   await step("assignments show the quantity used, over-quantity highlighted", async () => {
-    await page.click("#nav-work");
+    await open("work");
     await page.waitForSelector("#assignment-table tr[data-assignment]");
     for (const a of seed.assignments) {
       const row = page.locator(`#assignment-table tr[data-assignment="${a.id}"]`);
@@ -145,7 +151,7 @@ try {
   });
 
   await step("reject one interview with a comment, approve another", async () => {
-    await page.click("#nav-review");
+    await open("review");
     await page.waitForSelector("#review-list tr[data-interview]");
     assert.equal(await page.locator("#review-list tr[data-interview]").count(), seed.interviews.length);
     const [first, second] = seed.interviews;
@@ -166,8 +172,13 @@ try {
     await page.waitForFunction(() =>
       document.querySelector("#review-result").textContent.startsWith("Rejeté"),
     );
+    // A change of the hash only: the first interview's page (with its own #approve) stays until
+    // `hashchange` renders the second one.
     await page.goto(`${url}/#review/${second.id}`);
-    await page.waitForSelector("#approve");
+    await page.waitForFunction(
+      (id) => document.querySelector("#main > .view h1")?.textContent === `Entretien ${id}`,
+      second.id,
+    );
     await page.click("#approve");
     await page.waitForFunction(() =>
       document.querySelector("#review-result").textContent.startsWith("Approuvé"),
@@ -178,7 +189,7 @@ try {
     assert.equal(status[second.id], "approved");
     await shot("04-reviewed");
     // The rejected interview is back in progress, and no longer fills its cell.
-    await page.click("#nav-dashboard");
+    await open("dashboard");
     await page.waitForSelector("#quota-table tbody tr");
     const q = seed.quotas.find((c) => c.a_region === first.a_region && c.m_sex === first.m_sex);
     const row = page.locator(`#quota-table tr[data-cell="a_region=${q.a_region}, m_sex=${q.m_sex}"]`);
@@ -191,7 +202,7 @@ try {
   let mainCsv = "";
   await step("the export files parse and contain exactly the seeded interviews", async () => {
     await login("dm");
-    await page.click("#nav-data");
+    await open("data");
     await unlock();
     await page.waitForSelector("#export");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
@@ -302,7 +313,7 @@ try {
       const m = seed.morocco;
       await page.selectOption("#survey", "morocco-pilot");
       await page.waitForLoadState("networkidle");
-      await page.click("#nav-data");
+      await open("data");
       await page.waitForSelector("#unlock-form, #sdg-table");
       if (await page.locator("#unlock-form").count()) await unlock();
       await page.waitForSelector('#sdg-table tr[data-row="core/total/"]');
@@ -321,7 +332,7 @@ try {
       const located = seed.morocco.located;
       await page.selectOption("#survey", "morocco-pilot");
       await page.waitForLoadState("networkidle");
-      await page.click("#nav-dashboard");
+      await open("dashboard");
       await page.waitForSelector("#region-map circle.point");
       const points = await page
         .locator("#region-map circle.point")
@@ -377,7 +388,7 @@ try {
     async () => {
       await logout();
       await login("admin", "pilot", seed.admin_password);
-      await page.click("#nav-users");
+      await open("users");
       await page.waitForSelector("#new-user-form");
       await page.fill("#new-user-name", "sup_new");
       await page.selectOption("#new-user-role", "supervisor");
@@ -390,7 +401,7 @@ try {
       const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const second = await other.newPage();
       await login("sup_new", "pilot", "a long initial password", second);
-      await second.click("#nav-users");
+      await open("users", second);
       await second.waitForSelector('#user-table tr[data-user="sup_new"]');
       assert.equal(
         await second.locator("#new-user-form, #user-table button").count(),
