@@ -191,8 +191,7 @@ pub async fn me(caller: UserAuth) -> Json<UserInfo> {
     Json(caller.user.info())
 }
 
-/// The rule every new password meets, through the API and the admin commands alike.
-pub fn check_password_policy(password: &str) -> AppResult<()> {
+fn check_password_policy(password: &str) -> AppResult<()> {
     if password.chars().count() < 10 {
         return Err(AppError::invalid(
             "weak_password",
@@ -236,10 +235,7 @@ pub async fn create_user_checked(
             "supervisors and enumerators belong to a team",
         ));
     }
-    let password = request.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|error| AppError::internal(error.to_string()))??;
+    let hash = hash_off_thread(request.password).await?;
     let storage = state.storage.clone();
     let entry = audit(
         state,
@@ -293,17 +289,7 @@ pub async fn deactivate_user(
             "an administrator cannot deactivate their own account",
         ));
     }
-    let storage = state.storage.clone();
-    let entry = audit(
-        &state,
-        caller.actor(),
-        "deactivate_user",
-        format!("user:{user_id}"),
-        String::new(),
-    );
-    state
-        .blocking(move || storage.set_user_active(user_id, false, entry))
-        .await?;
+    set_user_active(&state, caller.actor(), user_id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -317,18 +303,34 @@ pub async fn activate_user(
     Path(user_id): Path<i64>,
 ) -> AppResult<StatusCode> {
     caller.require(&[Role::Admin])?;
-    let storage = state.storage.clone();
+    set_user_active(&state, caller.actor(), user_id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deactivates (ending its sessions) or reactivates an account, with its audit entry (shared with the
+/// admin commands).
+pub async fn set_user_active(
+    state: &AppState,
+    actor: String,
+    user_id: i64,
+    active: bool,
+) -> AppResult<()> {
+    let action = if active {
+        "activate_user"
+    } else {
+        "deactivate_user"
+    };
     let entry = audit(
-        &state,
-        caller.actor(),
-        "activate_user",
+        state,
+        actor,
+        action,
         format!("user:{user_id}"),
         String::new(),
     );
+    let storage = state.storage.clone();
     state
-        .blocking(move || storage.set_user_active(user_id, true, entry))
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+        .blocking(move || storage.set_user_active(user_id, active, entry))
+        .await
 }
 
 /// Body of the password reset.
@@ -349,23 +351,38 @@ pub async fn reset_password(
     ApiJson(request): ApiJson<ResetPasswordRequest>,
 ) -> AppResult<StatusCode> {
     caller.require(&[Role::Admin])?;
-    check_password_policy(&request.password)?;
-    let password = request.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|error| AppError::internal(error.to_string()))??;
-    let storage = state.storage.clone();
+    set_password_checked(&state, caller.actor(), user_id, request.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets an account's password after checking it against the policy, ending every session of the
+/// account, with its audit entry (shared with the admin command).
+pub async fn set_password_checked(
+    state: &AppState,
+    actor: String,
+    user_id: i64,
+    password: String,
+) -> AppResult<()> {
+    check_password_policy(&password)?;
+    let hash = hash_off_thread(password).await?;
     let entry = audit(
-        &state,
-        caller.actor(),
+        state,
+        actor,
         "reset_password",
         format!("user:{user_id}"),
         String::new(),
     );
+    let storage = state.storage.clone();
     state
         .blocking(move || storage.set_user_password(user_id, hash, entry))
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+        .await
+}
+
+/// Argon2id hashing takes tens of milliseconds of CPU: it runs beside the async workers.
+async fn hash_off_thread(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|error| AppError::internal(error.to_string()))?
 }
 
 fn valid_survey_id(id: &str) -> bool {

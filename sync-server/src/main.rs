@@ -14,7 +14,6 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use sync_proto::wire::{CreateUserRequest, Role};
 use sync_server::config::Config;
-use sync_server::storage::NewAudit;
 
 mod demo;
 
@@ -119,6 +118,20 @@ enum AdminCommand {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct UsageError(String);
+
+/// An API operation's error as the admin command reports it: a refused request is the user's to fix,
+/// anything else is a failure.
+fn usage_or_failure(error: sync_server::error::AppError) -> anyhow::Error {
+    if error.status.is_client_error() {
+        UsageError(error.message).into()
+    } else {
+        anyhow::anyhow!(
+            "{}{}",
+            error.message,
+            error.internal.map(|d| format!(": {d}")).unwrap_or_default()
+        )
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -328,7 +341,7 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             };
             let user = sync_server::api::create_user_checked(&state, actor, request)
                 .await
-                .map_err(|error| UsageError(error.message))?;
+                .map_err(usage_or_failure)?;
             println!("created admin {} (id {})", user.username, user.id);
             Ok(())
         }
@@ -351,7 +364,7 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             };
             let user = sync_server::api::create_user_checked(&state, actor, request)
                 .await
-                .map_err(|error| UsageError(error.message))?;
+                .map_err(usage_or_failure)?;
             println!(
                 "created {} {} (id {})",
                 user.role.as_str(),
@@ -376,34 +389,27 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AdminCommand::DeactivateUser { username } => {
-            set_user_active(&state, actor, &username, false).await?;
+            let id = user_id(&state, &username).await?;
+            sync_server::api::set_user_active(&state, actor, id, false)
+                .await
+                .map_err(usage_or_failure)?;
             println!("deactivated {username}");
             Ok(())
         }
         AdminCommand::ActivateUser { username } => {
-            set_user_active(&state, actor, &username, true).await?;
+            let id = user_id(&state, &username).await?;
+            sync_server::api::set_user_active(&state, actor, id, true)
+                .await
+                .map_err(usage_or_failure)?;
             println!("activated {username}");
             Ok(())
         }
         AdminCommand::ResetPassword { username } => {
             let id = user_id(&state, &username).await?;
             let password = read_password()?;
-            sync_server::api::check_password_policy(&password)
-                .map_err(|error| UsageError(error.message))?;
-            let hash =
-                tokio::task::spawn_blocking(move || sync_server::auth::hash_password(&password))
-                    .await?
-                    .map_err(|error| anyhow::anyhow!(error.message))?;
-            let storage = state.storage.clone();
-            let entry = NewAudit {
-                at: state.now_text(),
-                actor,
-                action: "reset_password",
-                subject: format!("user:{id}"),
-                detail: String::new(),
-            };
-            tokio::task::spawn_blocking(move || storage.set_user_password(id, hash, entry))
-                .await??;
+            sync_server::api::set_password_checked(&state, actor, id, password)
+                .await
+                .map_err(usage_or_failure)?;
             println!("set a new password for {username}; its sessions are ended");
             Ok(())
         }
@@ -431,28 +437,4 @@ async fn user_id(state: &sync_server::state::AppState, username: &str) -> anyhow
         .await??
         .ok_or_else(|| UsageError(format!("no user {username}")))?;
     Ok(user.id)
-}
-
-/// Deactivates (ending its sessions) or reactivates an account, with an audit entry.
-async fn set_user_active(
-    state: &sync_server::state::AppState,
-    actor: String,
-    username: &str,
-    active: bool,
-) -> anyhow::Result<()> {
-    let id = user_id(state, username).await?;
-    let storage = state.storage.clone();
-    let entry = NewAudit {
-        at: state.now_text(),
-        actor,
-        action: if active {
-            "activate_user"
-        } else {
-            "deactivate_user"
-        },
-        subject: format!("user:{id}"),
-        detail: String::new(),
-    };
-    tokio::task::spawn_blocking(move || storage.set_user_active(id, active, entry)).await??;
-    Ok(())
 }
