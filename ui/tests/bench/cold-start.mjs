@@ -14,8 +14,8 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import net from "node:net";
 import { remote } from "webdriverio";
+import { freePort, stop, waitPort } from "../support/process.mjs";
 
 const APP = process.env.DAFTAR_APP_BIN;
 const OUT = process.env.DAFTAR_TEST_OUT ?? "/tmp/daftar-cold-start";
@@ -24,57 +24,6 @@ const RUNS = Number(process.env.DAFTAR_COLD_RUNS ?? "7");
 if (!APP) throw new Error("DAFTAR_APP_BIN is not set");
 if (!Number.isInteger(RUNS) || RUNS < 1)
   throw new Error(`DAFTAR_COLD_RUNS must be a positive integer, not ${process.env.DAFTAR_COLD_RUNS}`);
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitPort(port, ms = 30000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        r(true);
-      });
-      s.on("error", () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} did not open`);
-}
-
-// tauri-driver runs in its own process group, so the app it starts through WebKitWebDriver is stopped with
-// it even if its session did not close it.
-function stop(child) {
-  const group = (signal) => {
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // The group is gone already.
-    }
-  };
-  return new Promise((resolve) => {
-    const done = () => {
-      group("SIGKILL");
-      resolve();
-    };
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    const timer = setTimeout(() => group("SIGKILL"), 5000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      done();
-    });
-    group("SIGTERM");
-  });
-}
 
 async function launch(run) {
   const data = join(OUT, "cold-start-data", String(run));
@@ -89,7 +38,7 @@ async function launch(run) {
   });
   let browser;
   try {
-    await waitPort(driverPort);
+    await waitPort(driverPort, { everyMs: 50 });
     const started = performance.now();
     browser = await remote({
       hostname: "127.0.0.1",

@@ -13,8 +13,8 @@ import { spawn, execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import net from "node:net";
 import { remote } from "webdriverio";
+import { freePort, stop, waitPort } from "../support/process.mjs";
 
 const APP = process.env.DAFTAR_APP_BIN;
 const PILOT_BUNDLE = process.env.DAFTAR_PILOT_BUNDLE;
@@ -42,58 +42,6 @@ function start(cmd, args, env, logName) {
   closeSync(log);
   children.push(child);
   return child;
-}
-
-function signalGroup(child, signal) {
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is gone already.
-  }
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    const done = () => {
-      // Whatever the child left in its group (an app whose session was not closed) goes too.
-      signalGroup(child, "SIGKILL");
-      resolve();
-    };
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      done();
-    });
-    // SIGTERM: tauri-driver then stops WebKitWebDriver; the server drains and exits.
-    signalGroup(child, "SIGTERM");
-  });
-}
-
-async function waitPort(port, ms = 30000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        r(true);
-      });
-      s.on("error", () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`port ${port} did not open`);
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function api(method, path, token, body) {
